@@ -1,0 +1,1 @@
+"""Export: adapter merge, GGUF conversion, quantisation, Ollama Modelfiles, fidelity checks."""

@@ -1,0 +1,1 @@
+"""The steering runtime: the CodeSteer loop, model backends, the sandbox and the checkers."""

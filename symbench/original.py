@@ -1,0 +1,137 @@
+"""Read the original release's ``dataset_gather/`` folder into :class:`Item` objects.
+
+This is the I/O edge: it walks the folders each task declares in ``original_sources`` and hands
+each instance, as text, to the task's pure ``parse_original``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codesteer.errors import DatasetError
+from codesteer.symbench._task import OriginalSource, RawInstance, Task
+from codesteer.symbench._types import Item
+
+__all__ = ["ImportReport", "find_dataset_root", "import_originals", "iter_raw_instances"]
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def _natural_key(path: Path) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.as_posix())]
+
+
+def find_dataset_root(path: Path) -> Path:
+    """``path`` itself or its ``dataset_gather/`` child, whichever holds the task folders."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise DatasetError(f"no such folder: {path}")
+    if not path.is_dir():
+        raise DatasetError(f"not a folder: {path} (give the dataset_gather/ folder)")
+    if (path / "dataset_gather").is_dir():
+        return path / "dataset_gather"
+    return path
+
+
+def _read_text(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise DatasetError(f"file too large to be an instance: {path}")
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"not UTF-8 text: {path}") from exc
+    except OSError as exc:
+        raise DatasetError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def iter_raw_instances(root: Path, source: OriginalSource) -> Iterator[RawInstance]:
+    """The instances of one source, in natural order (``sample_2`` before ``sample_10``)."""
+    matches = sorted(root.glob(source.pattern), key=_natural_key)
+    for match in matches:
+        rel = match.relative_to(root).as_posix()
+        if source.kind == "dir":
+            if not match.is_dir():
+                continue
+            files = {p.name: _read_text(p) for p in sorted(match.iterdir()) if p.is_file()}
+            yield RawInstance(rel, files)
+        elif source.kind == "csv":
+            if not match.is_file():
+                continue
+            reader = csv.DictReader(io.StringIO(_read_text(match)))
+            for number, row in enumerate(reader, start=1):
+                yield RawInstance(f"{rel}#row={number}", dict(row))
+        elif source.kind == "jsonl":
+            for number, line in enumerate(_read_text(match).splitlines(), start=1):
+                if line.strip():
+                    yield RawInstance(f"{rel}#line={number}", _loads(line, f"{rel}:{number}"))
+        elif source.kind == "examples":
+            document = _loads(_read_text(match), rel)
+            examples = document.get("examples") if isinstance(document, dict) else None
+            if not isinstance(examples, list):
+                raise DatasetError(f"{rel}: expected an object with an 'examples' list")
+            for number, example in enumerate(examples):
+                yield RawInstance(f"{rel}#example={number}", example)
+        elif source.kind == "json":
+            if match.is_file():
+                yield RawInstance(rel, _loads(_read_text(match), rel))
+        else:  # pragma: no cover - a task declaring an unknown kind is a bug
+            raise ValueError(f"unknown source kind {source.kind!r}")
+
+
+def _loads(text: str, where: str) -> Any:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise DatasetError(f"{where}: not valid JSON ({exc})") from exc
+    return value if isinstance(value, dict) else {"value": value}
+
+
+@dataclass
+class ImportReport:
+    """What an import produced: items per task, and instances that could not be read."""
+
+    items: dict[str, list[Item]] = field(default_factory=dict)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (task, path, message)
+
+    @property
+    def total(self) -> int:
+        return sum(len(items) for items in self.items.values())
+
+
+def import_originals(root: Path, tasks: Iterable[Task[Any]]) -> ImportReport:
+    """Import every instance of ``tasks`` found under ``root`` (a ``dataset_gather`` folder).
+
+    An instance that its task cannot interpret is recorded in ``problems`` (with the reason)
+    and the import goes on; a folder that cannot be read at all raises :class:`DatasetError`.
+    """
+    root = find_dataset_root(root)
+    report = ImportReport()
+    for task in tasks:
+        items: list[Item] = []
+        for source in task.original_sources:
+            for raw in iter_raw_instances(root, source):
+                try:
+                    item = task.parse_original(raw)
+                except DatasetError as exc:
+                    report.problems.append((task.name, raw.path, str(exc)))
+                    continue
+                except (KeyError, ValueError, TypeError, IndexError) as exc:
+                    message = f"{type(exc).__name__}: {exc}"
+                    report.problems.append((task.name, raw.path, message))
+                    continue
+                if item is not None:
+                    items.append(item)
+        report.items[task.name] = items
+    if report.total == 0 and not report.problems:
+        raise DatasetError(
+            f"no SymBench instances found under {root}; expected the original dataset_gather/ "
+            "layout (folders such as game24_dataset/, string_insertion/sample_0/)"
+        )
+    return report

@@ -1,0 +1,1 @@
+"""One module per SymBench task; each defines ``TASK``. Loaded through the registry."""

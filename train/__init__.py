@@ -1,0 +1,1 @@
+"""Training the steering model: trajectory synthesis, SFT and DPO data, trl training."""
