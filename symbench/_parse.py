@@ -48,7 +48,7 @@ def extract_answer(text: str) -> tuple[str, bool]:
 def strip_quotes(text: str) -> str:
     """Strip whitespace, one trailing period, and matching outer quotes or backticks."""
     s = text.strip()
-    if s.endswith(".") and not re.search(r"\d\.$", s[-2:]):
+    if len(s) > 1 and s.endswith(".") and not s.endswith(".."):
         s = s[:-1].rstrip()
     while len(s) >= 2 and s[0] in _QUOTES and s[-1] in _QUOTES:
         s = s[1:-1].strip()

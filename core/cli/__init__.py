@@ -1,0 +1,54 @@
+"""The ``codesteer`` command: a thin typer layer over the library.
+
+Commands render what the library returns; they hold no benchmark logic. User errors
+(:class:`~codesteer.errors.UserError`) become one ``error:`` line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from codesteer import __version__
+from codesteer.cli._console import fail
+from codesteer.cli.symbench import app as symbench_app
+from codesteer.errors import UserError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="codesteer",
+    help=(
+        "Local-first CodeSteer: a small steering model guides a bigger model, round by round, "
+        "to answer by writing code or by reasoning in text.\n\n"
+        "Start with `codesteer symbench list` to see the 37 SymBench tasks, and "
+        "`codesteer symbench generate game24 --n 3` to see items."
+    ),
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(symbench_app, name="symbench")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"codesteer {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Local-first CodeSteer with SymBench."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the app, turning user errors into one line and exit code 2."""
+    try:
+        app(args=argv, prog_name="codesteer")
+    except UserError as exc:
+        fail(str(exc), exc.exit_code)
