@@ -22,7 +22,7 @@ class PaperRow:
 
 @cache
 def paper_table() -> tuple[PaperRow, ...]:
-    """The 37 rows, in the paper's order; columns as in the paper (``o1`` ... ``GPT-4o+CodeSteer``)."""
+    """The 37 rows in the paper's order, one score per method column (``o1``, ...)."""
     text = files("codesteer.symbench").joinpath("data/paper-table.csv").read_text("utf-8")
     rows = []
     for record in csv.DictReader(io.StringIO(text)):

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from codesteer.cli._console import err, fail, out, print_json, progress
+from codesteer.cli._console import err, out, print_json, progress
 from codesteer.errors import ItemFormatError, UserError
 from codesteer.symbench import Item, Task, all_tasks, get_task, resolve_names
 from codesteer.symbench.items_io import item_to_json, read_items, write_items

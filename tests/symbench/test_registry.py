@@ -65,7 +65,7 @@ def test_unknown_task_is_a_user_error() -> None:
 def test_resolve_names() -> None:
     assert len(resolve_names("all")) == 37
     assert len(resolve_names("seen")) == 28
-    assert [t.name for t in resolve_names("unseen")][0] == "letters"
+    assert resolve_names("unseen")[0].name == "letters"
     assert [t.name for t in resolve_names("game24, Letters,game24")] == ["game24", "letters"]
     with pytest.raises(UnknownTaskError):
         resolve_names(" , ")
