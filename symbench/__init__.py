@@ -17,7 +17,14 @@ from codesteer.symbench._registry import (
     resolve_names,
     tasks_in_split,
 )
-from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, Task, item_rng
+from codesteer.symbench._task import (
+    Knobs,
+    OriginalSource,
+    RawInstance,
+    Task,
+    UnusableInstance,
+    item_rng,
+)
 from codesteer.symbench._types import Item, Score, Split
 
 __all__ = [
@@ -29,6 +36,7 @@ __all__ = [
     "Score",
     "Split",
     "Task",
+    "UnusableInstance",
     "all_tasks",
     "extract_answer",
     "get_task",

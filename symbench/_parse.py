@@ -58,8 +58,8 @@ def strip_quotes(text: str) -> str:
 _NUMBER = re.compile(
     r"""^[+-]?(
         \d{1,3}(,\d{3})+(\.\d+)?      # 1,234,567.89
-      | \d+(\.\d*)?([eE][+-]?\d+)?    # 12, 12.5, 1e5
-      | \.\d+([eE][+-]?\d+)?          # .5
+      | \d+(\.\d*)?([eE][+-]?\d{1,3})?  # 12, 12.5, 1e5 (exponents capped: 1e9999999 hangs)
+      | \.\d+([eE][+-]?\d{1,3})?        # .5
     )$""",
     re.VERBOSE,
 )
@@ -71,7 +71,9 @@ def parse_number(text: str) -> Fraction | None:
     """Parse an exact number: ``12``, ``-3.5``, ``1,234``, ``1e3``, ``3/4``, ``\\frac{3}{4}``."""
     if len(text) > 400:
         return None
-    s = strip_quotes(text).replace("$", "").replace("\\!", "").replace(" ", "")
+    s = strip_quotes(text).replace("$", "").replace("\\!", "").strip()
+    # spaces only as thousands separators ("1 234 567"), so that "1, 234" stays two numbers
+    s = re.sub(r"(?<=\d)[ \u2009\u202f](?=\d{3}(?!\d))", "", s)
     s = s.rstrip("%") if s.endswith("%") and len(s) > 1 else s
     if not s:
         return None

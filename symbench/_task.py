@@ -18,7 +18,12 @@ from codesteer.errors import UserError
 from codesteer.symbench._parse import extract_answer
 from codesteer.symbench._types import Item, Score, Split
 
-__all__ = ["Knobs", "OriginalSource", "RawInstance", "Task", "item_rng"]
+__all__ = ["Knobs", "OriginalSource", "RawInstance", "Task", "UnusableInstance", "item_rng"]
+
+
+class UnusableInstance(Exception):
+    """Raised by ``parse_original`` for an original instance that cannot be posed at all (e.g.
+    a puzzle with no valid answer); the import reports it with the reason and goes on."""
 
 
 @dataclass(frozen=True)
@@ -80,9 +85,9 @@ class Task(abc.ABC, Generic[K]):
     #: One sentence a person can follow: what goes inside ``<<<...>>>``.
     answer_format: ClassVar[str]
     #: Complexity level -> knobs. Levels are 1, 2, ...; the original's ranges come first.
-    levels: ClassVar[Mapping[int, Knobs]]
-    #: The levels mixed (uniformly per item) when no complexity is asked for: the original
-    #: test set's mix.
+    levels: Mapping[int, K]
+    #: The levels drawn (uniformly per item, so repeat a level to weight it) when no complexity
+    #: is asked for: the original test set's mix.
     default_levels: ClassVar[tuple[int, ...]]
     #: Where the original instances of this task live.
     original_sources: ClassVar[tuple[OriginalSource, ...]] = ()
@@ -100,7 +105,7 @@ class Task(abc.ABC, Generic[K]):
             knobs.validate()
         except (TypeError, ValueError) as exc:
             raise UserError(f"{self.name}: bad knobs {overrides}: {exc}") from exc
-        return knobs  # type: ignore[return-value]
+        return knobs
 
     def generate(
         self, seed: int, index: int, complexity: int | None = None, **overrides: Any
@@ -162,6 +167,11 @@ class Task(abc.ABC, Generic[K]):
         """
         raise NotImplementedError(f"{self.name} has no original instances")
 
+    def builtin_originals(self) -> list[Item]:
+        """Original instances that the release kept in code rather than in ``dataset_gather/``
+        (Path Plan's 14 environments x 10 instructions); imported with the folder ones."""
+        return []
+
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description: name, title, split, answer format, levels and knobs."""
         return {
@@ -170,6 +180,6 @@ class Task(abc.ABC, Generic[K]):
             "split": self.split.value,
             "aliases": list(self.aliases),
             "answer_format": self.answer_format,
-            "default_levels": list(self.default_levels),
+            "default_levels": sorted(set(self.default_levels)),
             "levels": {str(level): knobs.as_dict() for level, knobs in self.levels.items()},
         }

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from codesteer.errors import DatasetError
-from codesteer.symbench._task import OriginalSource, RawInstance, Task
+from codesteer.symbench._task import OriginalSource, RawInstance, Task, UnusableInstance
 from codesteer.symbench._types import Item
 
 __all__ = ["ImportReport", "find_dataset_root", "import_originals", "iter_raw_instances"]
@@ -95,30 +95,46 @@ def _loads(text: str, where: str) -> Any:
 
 @dataclass
 class ImportReport:
-    """What an import produced: items per task, and instances that could not be read."""
+    """What an import produced, per task: the items; ``unusable`` instances that cannot be
+    posed (no valid answer exists; a defect of the original, with the reason); and ``problems``,
+    instances that could not be interpreted (a bug or a corrupt file)."""
 
     items: dict[str, list[Item]] = field(default_factory=dict)
+    unusable: list[tuple[str, str, str]] = field(default_factory=list)  # (task, path, reason)
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (task, path, message)
+
+    def merge(self, other: ImportReport) -> None:
+        self.items.update(other.items)
+        self.unusable.extend(other.unusable)
+        self.problems.extend(other.problems)
 
     @property
     def total(self) -> int:
         return sum(len(items) for items in self.items.values())
 
 
-def import_originals(root: Path, tasks: Iterable[Task[Any]]) -> ImportReport:
+def import_originals(
+    root: Path, tasks: Iterable[Task[Any]], *, require_files: bool = True
+) -> ImportReport:
     """Import every instance of ``tasks`` found under ``root`` (a ``dataset_gather`` folder).
 
     An instance that its task cannot interpret is recorded in ``problems`` (with the reason)
-    and the import goes on; a folder that cannot be read at all raises :class:`DatasetError`.
+    and the import goes on; a folder that cannot be read at all raises :class:`DatasetError`,
+    as does (with ``require_files``) one that holds no instance of ``tasks``.
     """
     root = find_dataset_root(root)
     report = ImportReport()
+    read_from_files = 0
+    tasks = list(tasks)
     for task in tasks:
-        items: list[Item] = []
+        items: list[Item] = list(task.builtin_originals())
         for source in task.original_sources:
             for raw in iter_raw_instances(root, source):
                 try:
                     item = task.parse_original(raw)
+                except UnusableInstance as exc:
+                    report.unusable.append((task.name, raw.path, str(exc)))
+                    continue
                 except DatasetError as exc:
                     report.problems.append((task.name, raw.path, str(exc)))
                     continue
@@ -128,8 +144,10 @@ def import_originals(root: Path, tasks: Iterable[Task[Any]]) -> ImportReport:
                     continue
                 if item is not None:
                     items.append(item)
+                    read_from_files += 1
         report.items[task.name] = items
-    if report.total == 0 and not report.problems:
+    found = read_from_files or report.problems or report.unusable
+    if require_files and any(task.original_sources for task in tasks) and not found:
         raise DatasetError(
             f"no SymBench instances found under {root}; expected the original dataset_gather/ "
             "layout (folders such as game24_dataset/, string_insertion/sample_0/)"

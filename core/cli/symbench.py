@@ -179,17 +179,21 @@ def _import(path: Path, tasks: list[Task[Any]]) -> ImportReport:
         report = ImportReport()
         for task in tasks:
             bar.update(job, description=f"importing {task.name}")
-            part = import_originals(path, [task]) if task.original_sources else None
-            if part is not None:
-                report.items.update(part.items)
-                report.problems.extend(part.problems)
+            report.merge(import_originals(path, [task], require_files=False))
             bar.advance(job)
-    if report.total == 0:
+    if report.total == 0 or not any(
+        report.items.get(task.name) for task in tasks if task.original_sources
+    ):
         raise UserError(f"no SymBench instances found under {path}")
     return report
 
 
 def _report_problems(report: ImportReport) -> None:
+    unusable: dict[tuple[str, str], int] = {}
+    for task_name, _, reason in report.unusable:
+        unusable[task_name, reason] = unusable.get((task_name, reason), 0) + 1
+    for (task_name, reason), count in unusable.items():
+        err.print(f"{task_name}: {count} original instance(s) not posable: {reason}")
     for task_name, where, message in report.problems[:20]:
         err.print(f"[yellow]skipped[/] {task_name} {where}: {message}", highlight=False)
     if len(report.problems) > 20:
@@ -228,7 +232,14 @@ def import_(
                 written[name] = write_items(out_path / f"{name}.jsonl", items)
     _report_problems(report)
     if as_json:
-        print_json({"out": str(out_path), "items": written, "skipped": len(report.problems)})
+        print_json(
+            {
+                "out": str(out_path),
+                "items": written,
+                "unusable": len(report.unusable),
+                "problems": len(report.problems),
+            }
+        )
     else:
         err.print(f"imported {sum(written.values())} items of {len(written)} tasks to {out_path}")
     if report.problems:
@@ -240,7 +251,9 @@ def _load_for_verify(path: Path, tasks: list[Task[Any]]) -> tuple[list[Item], Im
     wanted = {task.name for task in tasks}
     if path.is_file():
         return [item for item in read_items(path) if item.task in wanted], ImportReport()
-    if path.is_dir() and any(path.glob("*.jsonl")):
+    # a folder written by `import` holds only TASK.jsonl files; a dataset folder has subfolders
+    # (and may hold data .jsonl files of its own, such as gsmhardv2.jsonl)
+    if path.is_dir() and any(path.glob("*.jsonl")) and not any(p.is_dir() for p in path.iterdir()):
         items = [item for file in sorted(path.glob("*.jsonl")) for item in read_items(file)]
         return [item for item in items if item.task in wanted], ImportReport()
     if not path.exists():

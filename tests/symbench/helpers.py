@@ -87,14 +87,18 @@ def assert_below_one(task: Task[Any], item: Item, answers: Iterable[str]) -> Non
         assert score.reason
 
 
-def assert_originals_agree(task: Task[Any], expect_min: int = 1) -> TaskAgreement:
+def assert_originals_agree(
+    task: Task[Any], expect_min: int = 1, unusable: int = 0
+) -> TaskAgreement:
     """Import the task's original instances and check the stored answers against our verifier.
 
     Agreement must be total apart from items flagged as known defects (which the task's
-    docstring must document).
+    docstring must document); exactly ``unusable`` instances may be impossible to pose.
     """
     report = import_originals(original_root(), [task])
     assert not report.problems, report.problems[:5]
+    assert len(report.unusable) == unusable, report.unusable[:5]
+    assert all(reason for _, _, reason in report.unusable)
     items = report.items[task.name]
     assert len(items) >= expect_min, f"only {len(items)} original instances of {task.name}"
     agreement = verify_items(items)[task.name]

@@ -35,13 +35,18 @@ def test_extract_takes_the_last_wrapped_answer() -> None:
         ("$5", Fraction(5)),
         (" 42. ", Fraction(42)),
         ("'7'", Fraction(7)),
+        ("1 234 567", Fraction(1234567)),
+        ("3 / 4", Fraction(3, 4)),
     ],
 )
 def test_parse_number(text: str, value: Fraction) -> None:
     assert parse_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1/0", "1,23", "12 apples", "1e", "--1", "9" * 500])
+@pytest.mark.parametrize(
+    "text",
+    ["", "abc", "1/0", "1,23", "12 apples", "1e", "--1", "9" * 500, "1e9999999", "1, 234", "1 2"],
+)
 def test_parse_number_rejects(text: str) -> None:
     assert parse_number(text) is None
 
