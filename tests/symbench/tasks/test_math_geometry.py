@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 
@@ -96,9 +95,8 @@ def test_near_misses() -> None:
     helpers.assert_below_one(TASK, generated, [f"{generated.answer}+1", f"2({generated.answer})"])
 
 
-def test_dangerous_answers_are_refused_quickly() -> None:
+def test_dangerous_answers_are_refused_before_sympy_sees_them() -> None:
     item = _original("2")
-    start = time.monotonic()
     for answer in (
         "10^{10^{10}}",
         "2^2^100",
@@ -108,7 +106,6 @@ def test_dangerous_answers_are_refused_quickly() -> None:
     ):
         assert not sympy_safe(answer)
         assert TASK.score(f"<<<{answer}>>>", item).value == 0.0
-    assert time.monotonic() - start < 5
 
 
 def test_works_in_worker_threads() -> None:
