@@ -3,6 +3,7 @@ its subpackages, and ships its data."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,13 +16,22 @@ from tests.paths import REPO_ROOT
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Build from a copy: setuptools writes build/ and *.egg-info into the source tree, and
+    # parallel test workers would race on them.
+    source = tmp_path_factory.mktemp("source") / "codesteer"
+    ignore = shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "__pycache__", ".*cache"
+    )
+    shutil.copytree(REPO_ROOT, source, ignore=ignore)
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
+    built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO_ROOT)],
-        check=True,
+         "-w", str(out), str(source)],
         capture_output=True,
+        text=True,
+        check=False,
     )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-3000:]
     (path,) = out.glob("codesteer-*.whl")
     return path
 
