@@ -167,6 +167,37 @@ class Task(abc.ABC, Generic[K]):
         """
         raise NotImplementedError(f"{self.name} has no original instances")
 
+    def as_original(
+        self,
+        raw: RawInstance,
+        item: Item,
+        *,
+        original_answer: str | None,
+        complexity: int | None = None,
+        known_defect: str | None = None,
+        original_question: str | None = None,
+    ) -> Item:
+        """``item`` (built from the instance's data by the task's own code, so with our question
+        and our solver's answer) labelled as the original instance ``raw``: id, source, the
+        stored answer, and the original question text in ``meta["original_question"]``
+        (``question.txt`` of a folder instance unless given)."""
+        if original_question is None:
+            text = raw.data.get("question.txt")
+            original_question = text if isinstance(text, str) else None
+        meta = dict(item.meta)
+        if original_question is not None:
+            meta["original_question"] = original_question
+        return dataclasses.replace(
+            item,
+            task=self.name,
+            id=f"original/{raw.path}",
+            source=f"original:{raw.path}",
+            meta=meta,
+            complexity=complexity,
+            original_answer=original_answer,
+            known_defect=known_defect,
+        )
+
     def builtin_originals(self) -> list[Item]:
         """Original instances that the release kept in code rather than in ``dataset_gather/``
         (Path Plan's 14 environments x 10 instructions); imported with the folder ones."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, Task
 from codesteer.symbench._types import Item, Score, Split
-from codesteer.symbench.tasks._grids_parse import flat_tokens
+from codesteer.symbench.tasks._list_answers import flat_tokens
 
 Grid = list[list[int]]
 #: button letter -> the 1-based (row, column) cells it toggles

@@ -31,7 +31,7 @@ from codesteer.errors import DatasetError
 from codesteer.symbench._parse import MAX_ANSWER_CHARS, strip_quotes
 from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, Task
 from codesteer.symbench._types import Item, Score, Split
-from codesteer.symbench.tasks._quant_letters import Constraint, count_solutions, parse_constraint
+from codesteer.symbench.tasks._letter_equations import Constraint, count_solutions, parse_constraint
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: constraint sets drawn per item while looking for one with a unique solution

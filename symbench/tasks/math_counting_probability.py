@@ -15,7 +15,7 @@ digit. ``size`` (levels 1..5, like MATH's levels, plus 6..7) scales the numbers.
 Scoring (exact, the answer is unique): the answer is accepted when it is mathematically equal
 to the target (same text after normalisation, same exact number: ``\\frac{3}{8}`` = ``3/8`` =
 ``0.375``, or equal by math-verify); a decimal for a non-terminating probability needs six
-places. See ``_quant_latex``. The original graded with a GPT-4o extractor and judge, which
+places. See ``_latex_answers``. The original graded with a GPT-4o extractor and judge, which
 counted a sample correct unless both judge outputs were exactly ``False`` (reference section 6
 item 4); we replace that with this deterministic check.
 """
@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from codesteer.symbench._task import OriginalSource
 from codesteer.symbench._types import Split
-from codesteer.symbench.tasks._quant_math import MathKnobs, MathTask, Template, latex_fraction
+from codesteer.symbench.tasks._math_tasks import MathKnobs, MathTask, Template, latex_fraction
 
 #: typical count size per level
 SIZE = {1: 5, 2: 8, 3: 12, 4: 16, 5: 24, 6: 60, 7: 200}

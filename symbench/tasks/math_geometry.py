@@ -14,7 +14,7 @@ levels, plus 6..7) scales the numbers and the number of vertices or steps.
 Scoring (exact, the answer is unique): the answer is accepted when it is mathematically equal
 to the target: the same text after normalisation, the same exact number (``\\frac{1}{2}``,
 ``1/2``, ``0.5``), or equal by math-verify's symbolic comparison (``12\\sqrt{3}`` vs
-``\\sqrt{432}``, ``(18,-18)``, degrees with or without ``^\\circ``); see ``_quant_latex``. The
+``\\sqrt{432}``, ``(18,-18)``, degrees with or without ``^\\circ``); see ``_latex_answers``. The
 original graded with a GPT-4o extractor and judge, which counted a sample correct unless both
 judge outputs were exactly ``False`` (reference section 6 item 4); we replace that with this
 deterministic check.
@@ -28,7 +28,7 @@ from fractions import Fraction
 
 from codesteer.symbench._task import OriginalSource
 from codesteer.symbench._types import Split
-from codesteer.symbench.tasks._quant_math import (
+from codesteer.symbench.tasks._math_tasks import (
     MathKnobs,
     MathTask,
     Template,

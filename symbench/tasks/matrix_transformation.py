@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, Task
 from codesteer.symbench._types import Item, Score, Split
-from codesteer.symbench.tasks._grids_parse import flat_tokens
+from codesteer.symbench.tasks._list_answers import flat_tokens
 
 #: cell alphabets by content kind (the original's four, plus everything at once)
 ALPHABETS = {

@@ -6,7 +6,7 @@ Semantics, stated in every question: parentheses first; otherwise all the new op
 the same precedence and are applied from left to right (``x~y&z`` is ``(x~y)&z``); division is
 exact. The answer is unique, so it is compared exactly as a rational (``5/2``, ``2.5`` and
 ``\\frac{5}{2}`` are the same); a decimal for a non-terminating value must be rounded or
-truncated to at least six places, or be within float noise (see ``_quant_numbers``).
+truncated to at least six places, or be within float noise (see ``_rationals``).
 
 Levels 1 and 2 are the original test set: complexity 2 (one operator used twice, ``(a o b) o
 c`` with operands 1..10) and complexity 5 (three operators, ``(3 o 4) o 5 o 6``, here with
@@ -32,7 +32,7 @@ from typing import Any
 from codesteer.errors import DatasetError
 from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, Task
 from codesteer.symbench._types import Item, Score, Split
-from codesteer.symbench.tasks._quant_numbers import decimal_matches, format_rational, read_number
+from codesteer.symbench.tasks._rationals import decimal_matches, format_rational, read_number
 
 #: The symbols of the original, in the order its buggy evaluator looked for them.
 SYMBOLS = "#@$&%~"

@@ -24,7 +24,7 @@ Instances. The original runner hard-codes 14 environments and 10 instructions (n
 so ``original_sources`` is empty); ``builtin_originals`` gives the 140 (environment,
 instruction) pairs (ids ``original/path_plan/environment_E/instruction_I``), and level 1, the
 default, draws one of them per item. All 140 are solvable; our reference paths for them are
-stored in ``_planning_path_answers`` (a test checks the solver still finds exactly those), so
+stored in ``_path_plan_answers`` (a test checks the solver still finds exactly those), so
 drawing them costs nothing. Higher levels draw new environments: random non-overlapping boxes
 (at least 0.1 apart) inside the walls, start and end at least 0.1 away from every box, and random
 must / must-not colour sets; an instance is kept only when our solver finds a path, so every
@@ -58,13 +58,13 @@ from typing import Any
 from codesteer.symbench._parse import MAX_ANSWER_CHARS, strip_quotes
 from codesteer.symbench._task import Knobs, Task
 from codesteer.symbench._types import Item, Score, Split
-from codesteer.symbench.tasks._planning_path_answers import ORIGINAL_PATHS
-from codesteer.symbench.tasks._planning_path_geometry import (
+from codesteer.symbench.tasks._path_geometry import (
     LATTICE,
     Rect,
     segment_hits_rect,
     solve_path,
 )
+from codesteer.symbench.tasks._path_plan_answers import ORIGINAL_PATHS
 
 #: Answers with more waypoints than this are rejected before they are checked.
 MAX_WAYPOINTS = 5_000

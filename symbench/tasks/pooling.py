@@ -30,7 +30,7 @@ from fractions import Fraction
 
 from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, Task
 from codesteer.symbench._types import Item, Score, Split
-from codesteer.symbench.tasks._grids_parse import number_list
+from codesteer.symbench.tasks._list_answers import number_list
 
 POOLING_TYPES = ("max", "average")
 #: Largest accepted error of a decimal average (the exact value is a fraction over n^2).

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, Task
 from codesteer.symbench._types import Item, Score, Split
-from codesteer.symbench.tasks._grids_parse import single_int
+from codesteer.symbench.tasks._list_answers import single_int
 
 LETTERS = string.ascii_uppercase
 

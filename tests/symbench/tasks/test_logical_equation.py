@@ -6,7 +6,7 @@ import pytest
 
 from codesteer.symbench import get_task
 from codesteer.symbench._task import RawInstance
-from codesteer.symbench.tasks._quant_letters import count_solutions, parse_constraint
+from codesteer.symbench.tasks._letter_equations import count_solutions, parse_constraint
 from tests.symbench import helpers
 
 TASK = get_task("logical_equation")

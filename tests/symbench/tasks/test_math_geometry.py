@@ -7,8 +7,8 @@ import pytest
 
 from codesteer.symbench import Item, get_task
 from codesteer.symbench._task import RawInstance
-from codesteer.symbench.tasks._quant_latex import equivalent, last_boxed, sympy_safe
-from codesteer.symbench.tasks._quant_math import latex_radicals, simplify_sqrt
+from codesteer.symbench.tasks._latex_answers import equivalent, last_boxed, sympy_safe
+from codesteer.symbench.tasks._math_tasks import latex_radicals, simplify_sqrt
 from codesteer.symbench.tasks.math_geometry import _twice_area
 from tests.symbench import helpers
 

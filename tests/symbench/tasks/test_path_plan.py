@@ -5,7 +5,7 @@ from typing import Any
 
 from codesteer.symbench import get_task
 from codesteer.symbench._types import Item
-from codesteer.symbench.tasks._planning_path_answers import ORIGINAL_PATHS
+from codesteer.symbench.tasks._path_plan_answers import ORIGINAL_PATHS
 from codesteer.symbench.tasks.path_plan import (
     ORIGINAL_PAIRS,
     lattice_tokens,

@@ -1,11 +1,10 @@
 """Answer parsers shared by the grid and counting tasks (pooling, light puzzles, mahjong,
 statistical counting, matrix transformation, pattern recognition).
 
-They complement :mod:`codesteer.symbench._parse` where a stricter token grammar is needed:
-``parse_number`` accepts exponents, and ``Fraction("1e9999999")`` builds a ten-million-digit
-integer (seconds of CPU), so numbers typed by a model are matched here against a grammar
-without exponents before any conversion. Every function is total: any string in, a value or
-``None`` out, never an exception.
+They complement :mod:`codesteer.symbench._parse` where a stricter token grammar is wanted:
+grid cells are plain integers, decimals or fractions (no exponents, no thousands separators,
+at most 30 digits), so ``1,234`` in a grid is two cells, never one number. Every function is
+total: any string in, a value or ``None`` out, never an exception.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ rendered as LaTeX, and the reader for the original MATH files.
 
 Generated problems come from templates (``Template``): each draws its numbers from the item's
 random stream, scaled by the level's ``size``, and returns the problem text and the exact
-answer as LaTeX. Answers are compared with ``_quant_latex.equivalent``; the original items'
+answer as LaTeX. Answers are compared with ``_latex_answers.equivalent``; the original items'
 target is the last ``\\boxed{...}`` of the stored solution.
 """
 
@@ -19,7 +19,7 @@ from codesteer.errors import DatasetError
 from codesteer.symbench._parse import strip_quotes
 from codesteer.symbench._task import Knobs, RawInstance, Task
 from codesteer.symbench._types import Item, Score
-from codesteer.symbench.tasks._quant_latex import equivalent, last_boxed
+from codesteer.symbench.tasks._latex_answers import equivalent, last_boxed
 
 __all__ = [
     "MathKnobs",

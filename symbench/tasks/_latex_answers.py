@@ -3,7 +3,7 @@
 Used by MATH Geometry and MATH Counting & Probability. ``equivalent(gold, given)`` tries, in
 order: equal text after a light normalisation (spacing, ``\\dfrac``, ``^\\circ``, ``\\%``,
 ``\\$``, ``\\left``/``\\right``); equal exact numbers (``\\frac{1}{2}``, ``1/2``, ``0.5``; a
-decimal of a non-terminating value needs six places, see ``_quant_numbers``); then
+decimal of a non-terminating value needs six places, see ``_rationals``); then
 math-verify's symbolic comparison (``12\\sqrt{3}`` = ``\\sqrt{432}``, ``(18,-18)``,
 ``\\{4,5,7\\}``).
 
@@ -22,7 +22,7 @@ from fractions import Fraction
 from functools import cache, lru_cache
 from typing import Any
 
-from codesteer.symbench.tasks._quant_numbers import decimal_matches, read_number
+from codesteer.symbench.tasks._rationals import decimal_matches, read_number
 
 __all__ = ["equivalent", "last_boxed", "normalise", "sympy_safe"]
 
