@@ -23,6 +23,7 @@ app = typer.Typer(
         "original release's instances.\n\n"
         "Examples:\n\n"
         "  codesteer symbench list\n\n"
+        "  codesteer symbench show game24 --complexity 6\n\n"
         "  codesteer symbench generate game24 --n 5 --seed 1 --complexity 3 --out g24.jsonl\n\n"
         "  codesteer symbench score game24 --item g24.jsonl:0 --answer '<<<(1+2+3)*4>>>'\n\n"
         "  codesteer symbench import path/to/dataset_gather --out originals/\n\n"
@@ -38,29 +39,69 @@ TASKS_HELP = "all, seen, unseen, or comma-separated task names."
 def list_tasks(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per task, in a list."),
 ) -> None:
-    """List the tasks: name, paper title, split, complexity levels and their knobs."""
+    """List the tasks: name, paper title, split, complexity levels and the default mix."""
     tasks = all_tasks()
     if as_json:
         print_json([task.describe() for task in tasks])
         return
-    table = Table(title="SymBench: 28 seen + 9 unseen tasks", show_lines=False)
-    table.add_column("name", style="bold")
-    table.add_column("paper title")
-    table.add_column("split")
-    table.add_column("levels", justify="right")
-    table.add_column("default")
-    table.add_column("answer format", overflow="fold")
+    table = Table(title="SymBench: 28 seen + 9 unseen tasks")
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("paper title", min_width=12)
+    table.add_column("split", no_wrap=True)
+    table.add_column("levels", justify="right", no_wrap=True, min_width=6)
+    table.add_column("default", no_wrap=True)
     for task in tasks:
         table.add_row(
             task.name,
             task.title,
             task.split.value,
             str(len(task.levels)),
-            ",".join(str(level) for level in task.default_levels),
-            task.answer_format,
+            _ranges(task.default_levels),
         )
     out.print(table)
-    out.print("Knobs per level: codesteer symbench list --json", style="dim")
+    out.print(
+        "One task's knobs, answer format and a sample: codesteer symbench show TASK", style="dim"
+    )
+
+
+def _ranges(levels: tuple[int, ...]) -> str:
+    """``(1, 2, 3, 5, 3)`` -> ``1-3,5``."""
+    runs: list[list[int]] = []
+    for level in sorted(set(levels)):
+        if runs and level == runs[-1][-1] + 1:
+            runs[-1].append(level)
+        else:
+            runs.append([level])
+    return ",".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else ",".join(map(str, r)) for r in runs)
+
+
+@app.command()
+def show(
+    task_name: str = typer.Argument(..., metavar="TASK", help="Task name (see `list`)."),
+    complexity: int | None = typer.Option(
+        None, "--complexity", "-c", help="Level of the sample item; default: the original mix."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed of the sample item."),
+) -> None:
+    """Describe one task: what it is, its answer format, its levels' knobs, and a sample item."""
+    task = get_task(task_name)
+    described = task.describe()
+    out.print(f"[bold]{task.name}[/] ({task.title}, {task.split.value})")
+    doc = (type(task).__module__ and sys.modules[type(task).__module__].__doc__) or ""
+    if doc:
+        out.print(doc.strip().split("\n\n")[0], highlight=False, markup=False)
+    out.print(f"\n[bold]answer format:[/] {task.answer_format}", highlight=False)
+    levels = Table(title="levels (* = in the default mix)", title_justify="left")
+    levels.add_column("level", justify="right")
+    levels.add_column("knobs")
+    for level, knobs in described["levels"].items():
+        mark = "*" if int(level) in task.default_levels else ""
+        levels.add_row(f"{level}{mark}", ", ".join(f"{k}={v}" for k, v in knobs.items()))
+    out.print(levels)
+    item = task.generate(seed, 0, complexity)
+    out.rule(f"sample: {item.id}", style="dim")
+    out.print(item.question, highlight=False, markup=False)
+    out.print(f"\nreference answer: <<<{item.answer}>>>", style="green", markup=False)
 
 
 def _parse_overrides(values: list[str]) -> dict[str, Any]:

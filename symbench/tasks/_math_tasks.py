@@ -159,15 +159,19 @@ class MathTask(Task[MathKnobs]):
         if target is None:
             raise DatasetError("the solution has no \\boxed{...} answer")
         level = _LEVEL.search(str(raw.data.get("level", "")))
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=self.question_for(problem),
             answer=target,
-            meta={"target": target, "original_question": problem},
-            complexity=int(level.group(1)) if level else None,
-            source=f"original:{raw.path}",
+            meta={"target": target},
+        )
+        return self.as_original(
+            raw,
+            item,
             original_answer=target,
+            complexity=int(level.group(1)) if level else None,
+            original_question=problem,
         )
 
 

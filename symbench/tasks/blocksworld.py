@@ -24,7 +24,6 @@ The original release stores no solutions (``original_answer`` is ``None``).
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import re
 from dataclasses import dataclass
@@ -270,11 +269,11 @@ class Blocksworld(Task[BlocksworldKnobs]):
         if text is None:
             return None
         initial, goal = parse_task_file(text)
-        return dataclasses.replace(
+        return self.as_original(
+            raw,
             self._item(initial, goal),
-            id=f"original/{raw.path}",
+            original_answer=None,
             complexity={2: 1, 3: 2, 4: 3}.get(sum(len(s) for s in initial)),
-            source=f"original:{raw.path}",
         )
 
 

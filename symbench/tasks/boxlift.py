@@ -36,7 +36,6 @@ checked instead.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 import re
@@ -315,11 +314,11 @@ class BoxLift(Task[BoxLiftKnobs]):
         data = json.loads(raw.data[name])
         boxes = [int(w) for w in data["boxes"]]
         lifters = [int(c) for c in data["lifters"]]
-        return dataclasses.replace(
+        return self.as_original(
+            raw,
             self._item(boxes, lifters),
-            id=f"original/{raw.path}",
+            original_answer=None,
             complexity=self._level_of(len(boxes), len(lifters)),
-            source=f"original:{raw.path}",
         )
 
     def _level_of(self, num_boxes: int, num_lifters: int) -> int | None:

@@ -31,7 +31,6 @@ The original release stores no solutions (``original_answer`` is ``None``).
 from __future__ import annotations
 
 import ast
-import dataclasses
 import json
 import random
 import re
@@ -415,11 +414,11 @@ class BoxNet(Task[BoxNetKnobs]):
         if sorted(squares) != sorted(square_key((r, c)) for r in range(rows) for c in range(cols)):
             raise ValueError(f"squares do not form a {rows}x{cols} grid")
         colours = {_colour_of(item) for items in squares.values() for item in items}
-        return dataclasses.replace(
+        return self.as_original(
+            raw,
             self._item(meta),
-            id=f"original/{raw.path}",
+            original_answer=None,
             complexity=_level_of(rows, cols, len(colours), raw.path),
-            source=f"original:{raw.path}",
         )
 
 

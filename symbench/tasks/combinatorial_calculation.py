@@ -316,15 +316,11 @@ class CombinatorialCalculation(Task[CombinatorialKnobs]):
             None,
         )
         stored = record.get("solution")
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta={**item.meta, "original_question": raw.data.get("question.txt", "")},
-            complexity=level,
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            item,
             original_answer=f"[{', '.join(map(str, stored))}]" if stored else None,
+            complexity=level,
         )
 
 

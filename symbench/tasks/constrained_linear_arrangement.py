@@ -30,7 +30,6 @@ the cards' names (``Wood, Fire, Earth``) are all read.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 from collections.abc import Sequence
@@ -244,13 +243,11 @@ class ConstrainedLinearArrangement(Task[ConstrainedLinearArrangementKnobs]):
     def parse_original(self, raw: RawInstance) -> Item:
         data = json.loads(raw.data["solution.json"])
         item = _build_item(self.name, data["game_type"], data["player_moves"], data["results"])
-        item.meta["original_question"] = raw.data.get("question.txt", "")
-        return dataclasses.replace(
+        return self.as_original(
+            raw,
             item,
-            id=f"original/{raw.path}",
-            complexity=data.get("complexity"),
-            source=f"original:{raw.path}",
             original_answer=",".join(data["solution"]),
+            complexity=data.get("complexity"),
         )
 
 

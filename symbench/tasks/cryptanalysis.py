@@ -358,20 +358,14 @@ class Cryptanalysis(Task[CryptanalysisKnobs]):
         if len(codes) != 1:
             raise ValueError(f"{len(codes)} codes fit the original feedback")
         password = codes[0]
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(2, 2, guesses, password),
             answer=password,
-            meta={
-                "digits": 2,
-                "password": password,
-                "guesses": guesses,
-                "original_question": question,
-            },
-            source=f"original:{raw.path}",
-            original_answer=stored,
+            meta={"digits": 2, "password": password, "guesses": guesses},
         )
+        return self.as_original(raw, item, original_answer=stored)
 
 
 def _guesses_until_unique(

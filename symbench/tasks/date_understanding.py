@@ -252,20 +252,15 @@ class DateUnderstanding(Task[DateKnobs]):
                 raise ValueError(f"no option holds the date {wanted}")
             options.append(wanted[0])  # the right date becomes an extra option
             hits = [len(options) - 1]
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(scenario, question_phrase(kind, amount), options),
             answer=letter(hits[0]),
-            meta={
-                "options": options,
-                "correct": hits[0],
-                "today": fmt(today),
-                "original_question": text,
-            },
-            known_defect=defect,
-            source=f"original:{raw.path}",
-            original_answer=target,
+            meta={"options": options, "correct": hits[0], "today": fmt(today)},
+        )
+        return self.as_original(
+            raw, item, original_answer=target, known_defect=defect, original_question=text
         )
 
 

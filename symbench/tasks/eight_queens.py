@@ -288,18 +288,12 @@ class EightQueens(Task[EightQueensKnobs]):
         queens = solve(n, placed, blocked)
         if queens is None:
             raise ValueError("the puzzle has no placement")
-        item = _item(self.name, n, placed, blocked, queens)
-        item.meta["original_question"] = raw.data.get("question.txt", "")
         stored = [(int(r), int(c)) for r, c in data["solution"]]
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta=item.meta,
-            complexity=data.get("complexity"),
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            _item(self.name, n, placed, blocked, queens),
             original_answer=", ".join(f"{r} {c}" for r, c in stored),
+            complexity=data.get("complexity"),
         )
 
 

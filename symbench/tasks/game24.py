@@ -297,16 +297,8 @@ class Game24(Task[Game24Knobs]):
         if stored:
             defect = _stored_defect(stored, numbers, target)
         level = ORIGINAL_LEVELS.get(raw.path.split("#")[0].removeprefix("game24_dataset/"))
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta=item.meta,
-            complexity=level,
-            source=f"original:{raw.path}",
-            original_answer=stored or None,
-            known_defect=defect,
+        return self.as_original(
+            raw, item, original_answer=stored or None, complexity=level, known_defect=defect
         )
 
 

@@ -171,15 +171,8 @@ class Game2048(Task[Game2048Knobs]):
         stored = [
             [int(tok) for tok in line.split(",")] for line in solution["solution"].splitlines()
         ]
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta={**item.meta, "original_question": raw.data.get("question.txt", "")},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
-            original_answer=render(stored),
+        return self.as_original(
+            raw, item, original_answer=render(stored), complexity=solution.get("complexity")
         )
 
 

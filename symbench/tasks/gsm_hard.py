@@ -159,18 +159,18 @@ class GsmHard(Task[GsmHardKnobs]):
         if computed is not None and not close_enough(computed, target):
             raise ValueError(f"the program gives {render(computed)}, the target {render(target)}")
         ignored = ignored_numbers(text, code)
-        meta: dict[str, object] = {"target": str(target), "original_question": text}
+        meta: dict[str, object] = {"target": str(target)}
         if ignored:
             meta["ignored_numbers"] = ignored
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=question_for(text),
-            answer=render(target),
-            meta=meta,
-            source=f"original:{raw.path}",
+        item = Item(
+            task=self.name, id="", question=question_for(text), answer=render(target), meta=meta
+        )
+        return self.as_original(
+            raw,
+            item,
             original_answer=render(target),
             known_defect=IGNORED_NUMBER_DEFECT if ignored else None,
+            original_question=text,
         )
 
 

@@ -181,15 +181,18 @@ class LetterLogicDiagram(Task[LetterLogicKnobs]):
         solution = solve(puzzle)
         if solution is None:
             raise ValueError("the puzzle has no completion")
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(puzzle),
             answer=format_grid(solution),
-            meta={"puzzle": puzzle, "original_question": raw.data.get("question.txt", "")},
-            complexity=data.get("complexity"),
-            source=f"original:{raw.path}",
+            meta={"puzzle": puzzle},
+        )
+        return self.as_original(
+            raw,
+            item,
             original_answer=format_grid(data["solution"]),
+            complexity=data.get("complexity"),
         )
 
 

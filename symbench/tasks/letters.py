@@ -171,17 +171,13 @@ class Letters(Task[LettersKnobs]):
         defect = None
         if len(stored) != int(freq):
             defect = f"folder name says {freq} but the word holds the letter {len(stored)} times"
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta=item.meta,
-            complexity=level,
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            item,
             # positions are not stored: the original's answer is the folder's count with the
             # word's positions, which scores 1 exactly when the folder name is right
             original_answer=f"Count: {int(freq)}, Positions: {stored}",
+            complexity=level,
             known_defect=defect,
         )
 

@@ -13,7 +13,6 @@ list (row, column), as the question says); no defect is known.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 import re
@@ -156,14 +155,11 @@ class LightPuzzles(Task[LightPuzzlesKnobs]):
         n = len(initial)
         if any(not (1 <= r <= n and 1 <= c <= n) for cells in buttons.values() for r, c in cells):
             raise ValueError("a button controls a cell outside the grid")
-        item = self._item(initial, buttons, presses)
-        return dataclasses.replace(
-            item,
-            id=f"original/{raw.path}",
-            meta={**item.meta, "original_question": raw.data.get("question.txt", "")},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            self._item(initial, buttons, presses),
             original_answer=",".join(str(int(light)) for light in solution["solution"]),
+            complexity=solution.get("complexity"),
         )
 
 

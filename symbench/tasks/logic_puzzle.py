@@ -425,20 +425,18 @@ class LogicPuzzle(Task[LogicPuzzleKnobs]):
                 "stored selection breaks the row/column rule (the original generator's "
                 "lru_cache ignored the grid)"
             )
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(grid, k, constraint),
             answer=format_cells(solution),
-            meta={
-                "grid": grid,
-                "num_select": k,
-                "constraint": constraint,
-                "original_question": raw.data.get("question.txt", ""),
-            },
-            complexity=data.get("complexity"),
-            source=f"original:{raw.path}",
+            meta={"grid": grid, "num_select": k, "constraint": constraint},
+        )
+        return self.as_original(
+            raw,
+            item,
             original_answer=format_cells(stored),
+            complexity=data.get("complexity"),
             known_defect=defect,
         )
 

@@ -387,9 +387,9 @@ class LogicalDeduction(Task[LogicalDeductionKnobs]):
         options = option_texts(domain, names, position, from_end)
         correct = order[position]
         target = str(raw.data["target"]).strip()
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(domain, names, worded, options),
             answer=letter(correct),
             meta={
@@ -399,11 +399,9 @@ class LogicalDeduction(Task[LogicalDeductionKnobs]):
                 "options": options,
                 "position": position,
                 "correct": correct,
-                "original_question": text,
             },
-            source=f"original:{raw.path}",
-            original_answer=target,
         )
+        return self.as_original(raw, item, original_answer=target, original_question=text)
 
 
 def _name_key(text: str) -> str:

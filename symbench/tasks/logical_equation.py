@@ -265,20 +265,15 @@ class LogicalEquation(Task[LogicalEquationKnobs]):
         complexity = None
         if shape:
             complexity = LEVEL_OF_SHAPE.get((int(shape.group(1)), int(shape.group(2))))
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(letters, values, texts),
             answer=json.dumps(answer),
-            meta={
-                "letters": letters,
-                "values": values,
-                "constraints": texts,
-                "original_question": question,
-            },
-            complexity=complexity,
-            source=f"original:{raw.path}",
-            original_answer=json.dumps(stored),
+            meta={"letters": letters, "values": values, "constraints": texts},
+        )
+        return self.as_original(
+            raw, item, original_answer=json.dumps(stored), complexity=complexity
         )
 
 

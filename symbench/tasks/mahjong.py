@@ -218,18 +218,13 @@ class Mahjong(Task[MahjongKnobs]):
         if not rounds:
             raise ValueError("no rounds")
         rounds[-1][1] = ""  # the last removal is never shown nor judged
-        item = self._item(initial, rounds)
         stored = int(solution["solution"])
         question = raw.data.get("question.txt", "")
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta={**item.meta, "original_question": question},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            self._item(initial, rounds),
             original_answer=str(stored),
+            complexity=solution.get("complexity"),
             known_defect=_original_defect(initial, rounds, stored, question),
         )
 

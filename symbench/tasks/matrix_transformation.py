@@ -139,16 +139,11 @@ class MatrixTransformation(Task[MatrixTransformationKnobs]):
             raise ValueError("the matrix is not rectangular")
         if any(len(cell) != 1 for row in matrix for cell in row):
             raise ValueError("a cell is not a single character")
-        item = self._item(matrix)
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta={**item.meta, "original_question": raw.data.get("question.txt", "")},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            self._item(matrix),
             original_answer=str(solution["formatted_solution"]),
+            complexity=solution.get("complexity"),
         )
 
 

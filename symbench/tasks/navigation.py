@@ -157,18 +157,18 @@ class Navigation(Task[NavigationKnobs]):
     def parse_original(self, raw: RawInstance) -> Item:
         text = str(raw.data["input"])
         instructions, face_forward = parse_instructions(text)
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(instructions, face_forward),
             answer=yes_no(returns(instructions)),
             meta={
                 "instructions": [[action, steps] for action, steps in instructions],
                 "face_forward": face_forward,
-                "original_question": text,
             },
-            source=f"original:{raw.path}",
-            original_answer=str(raw.data["target"]).strip(),
+        )
+        return self.as_original(
+            raw, item, original_answer=str(raw.data["target"]).strip(), original_question=text
         )
 
 

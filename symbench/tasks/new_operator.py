@@ -269,15 +269,18 @@ class NewOperator(Task[NewOperatorKnobs]):
             buggy = one_outer_operator_value(tree, operators)
             if buggy is not None and float(buggy) == stored:
                 defect = DEFECT
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(render(tree), operators),
             answer=format_rational(value),
-            meta={"expression": expression, "operators": operators, "original_question": question},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+            meta={"expression": expression, "operators": operators},
+        )
+        return self.as_original(
+            raw,
+            item,
             original_answer=_float_text(stored),
+            complexity=solution.get("complexity"),
             known_defect=defect,
         )
 

@@ -144,17 +144,12 @@ class NumberMultiply(Task[NumberMultiplyKnobs]):
         folder = raw.path.split("/")[-2]  # digit_1_2_4
         digits = tuple(int(d) for d in folder.split("_")[1:])
         level = next((k for k, v in self.levels.items() if v.digits == digits), None)
-        item = self._item(factors)
-        item.meta["original_question"] = raw.data.get("input_prompt_1.txt", "")
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta=item.meta,
-            complexity=level,
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            self._item(factors),
             original_answer=raw.data["target_answer.txt"].strip(),
+            complexity=level,
+            original_question=raw.data.get("input_prompt_1.txt", ""),
         )
 
 

@@ -199,16 +199,11 @@ class PatternRecognition(Task[PatternRecognitionKnobs]):
     def parse_original(self, raw: RawInstance) -> Item:
         solution = json.loads(raw.data["solution.json"])
         grid = _grid_from_question(raw.data["question.txt"])
-        item = self._item(grid)
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta={**item.meta, "original_question": raw.data["question.txt"]},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            self._item(grid),
             original_answer=f"[{int(solution['row'])}, {int(solution['column'])}]",
+            complexity=solution.get("complexity"),
         )
 
 

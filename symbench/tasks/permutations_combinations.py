@@ -232,18 +232,18 @@ class PermutationsCombinations(Task[PermutationsKnobs]):
         reference = solve(books, constraints)
         if reference is None:
             raise ValueError("no arrangement satisfies the original constraints")
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(books, constraints),
             answer=render(reference),
-            meta={
-                **_meta(books, constraints),
-                "original_question": raw.data.get("question.txt", ""),
-            },
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+            meta=_meta(books, constraints),
+        )
+        return self.as_original(
+            raw,
+            item,
             original_answer=render(solution["correct_solution"]),
+            complexity=solution.get("complexity"),
         )
 
 

@@ -21,7 +21,6 @@ means on all instances, so no instance is flagged; our verifier accepts them.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import random
 from dataclasses import dataclass
@@ -186,13 +185,8 @@ class Pooling(Task[PoolingKnobs]):
         item = self._item(matrix, int(solution["window_size"]), pooling)
         # the stored averages are floats; repr keeps every digit so the tolerance is tested
         stored = ",".join(repr(v) for row in solution["solution"] for v in row)
-        return dataclasses.replace(
-            item,
-            id=f"original/{raw.path}",
-            meta={**item.meta, "original_question": raw.data.get("question.txt", "")},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
-            original_answer=stored,
+        return self.as_original(
+            raw, item, original_answer=stored, complexity=solution.get("complexity")
         )
 
 

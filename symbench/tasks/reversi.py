@@ -250,15 +250,15 @@ class Reversi(Task[ReversiKnobs]):
         displayed = _displayed_board(raw.data.get("question.txt", ""), size)
         if displayed != final:
             raise ValueError("replaying the moves does not give the board the question shows")
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(board, steps),
             answer=flatten(final),
-            meta={**_meta(board, steps), "original_question": raw.data.get("question.txt", "")},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
-            original_answer=solution["solution"],
+            meta=_meta(board, steps),
+        )
+        return self.as_original(
+            raw, item, original_answer=solution["solution"], complexity=solution.get("complexity")
         )
 
 

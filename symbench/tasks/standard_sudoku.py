@@ -338,15 +338,15 @@ class StandardSudoku(Task[SudokuKnobs]):
         if solution is None:
             raise ValueError("the puzzle has no solution")
         stored = [int(v) for row in data["solution"] for v in row]
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(puzzle),
             answer=format_grid(solution),
-            meta={"puzzle": to_rows(puzzle), "original_question": raw.data.get("question.txt", "")},
-            complexity=data.get("complexity"),
-            source=f"original:{raw.path}",
-            original_answer=format_grid(stored),
+            meta={"puzzle": to_rows(puzzle)},
+        )
+        return self.as_original(
+            raw, item, original_answer=format_grid(stored), complexity=data.get("complexity")
         )
 
 

@@ -127,16 +127,11 @@ class StatisticalCounting(Task[StatisticalCountingKnobs]):
             scores[str(rule["letter"])] = int(rule["score"])
         if set(sequence) - set(scores):
             raise ValueError("the string uses a letter without a rule")
-        item = self._item(sequence, scores)
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta={**item.meta, "original_question": raw.data.get("question.txt", "")},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            self._item(sequence, scores),
             original_answer=str(solution["solution"]),
+            complexity=solution.get("complexity"),
         )
 
 

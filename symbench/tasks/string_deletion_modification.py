@@ -290,16 +290,11 @@ class StringDeletionModification(Task[StringDeletionKnobs]):
         states = run_rules(text, rules)
         if states is None:
             raise ValueError("the rules do not terminate on this string")
-        item = self._item(text, rules, states[-1])
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta={**item.meta, "original_question": raw.data.get("question.txt", "")},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            self._item(text, rules, states[-1]),
             original_answer=solution["final_string"],
+            complexity=solution.get("complexity"),
         )
 
 

@@ -134,15 +134,18 @@ class StringInsertion(Task[StringInsertionKnobs]):
     def parse_original(self, raw: RawInstance) -> Item:
         solution = json.loads(raw.data["solution.json"])
         text = solution["original_string"]
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(text),
             answer=apply_operation(text),
-            meta={"string": text, "original_question": raw.data.get("question.txt", "")},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+            meta={"string": text},
+        )
+        return self.as_original(
+            raw,
+            item,
             original_answer=solution["modified_string"],
+            complexity=solution.get("complexity"),
         )
 
 

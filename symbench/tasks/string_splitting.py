@@ -126,16 +126,11 @@ class StringSplitting(Task[StringSplittingKnobs]):
     def parse_original(self, raw: RawInstance) -> Item:
         solution = json.loads(raw.data["solution.json"])
         initial = parse_initial(raw.data["question.txt"])
-        item = self._item(*initial)
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta={**item.meta, "original_question": raw.data["question.txt"]},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            self._item(*initial),
             original_answer=" ".join(str(int(n)) for n in solution["expected_answer"]),
+            complexity=solution.get("complexity"),
         )
 
 

@@ -168,16 +168,11 @@ class StringSynthesis(Task[StringSynthesisKnobs]):
     def parse_original(self, raw: RawInstance) -> Item:
         solution = json.loads(raw.data["solution.json"])
         a, b, c = (int(solution[key]) for key in ("A_count", "B_count", "C_count"))
-        item = self._item(a, b, c)
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta={**item.meta, "original_question": raw.data.get("question.txt", "")},
-            complexity=solution.get("complexity"),
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            self._item(a, b, c),
             original_answer=" ".join(str(int(n)) for n in solution["final_counts"]),
+            complexity=solution.get("complexity"),
         )
 
 

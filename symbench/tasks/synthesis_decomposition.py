@@ -183,17 +183,12 @@ class SynthesisDecomposition(Task[SynthesisDecompositionKnobs]):
         method_set = "ab_x" if complexity <= 2 else "abc_x" if complexity <= 4 else "abc_xy"
         initial = {name: int(solution["initial_state"].get(name, 0)) for name in "ABC"}
         stored = dict(zip(RESOURCES, solution["solution"]["answer"], strict=True))
-        item = self._item(method_set, initial)
         names = METHOD_SETS[method_set][1]
-        return Item(
-            task=self.name,
-            id=f"original/{raw.path}",
-            question=item.question,
-            answer=item.answer,
-            meta={**item.meta, "original_question": raw.data.get("question.txt", "")},
-            complexity=complexity,
-            source=f"original:{raw.path}",
+        return self.as_original(
+            raw,
+            self._item(method_set, initial),
             original_answer="[" + ", ".join(str(int(stored[name])) for name in names) + "]",
+            complexity=complexity,
         )
 
 

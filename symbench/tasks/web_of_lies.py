@@ -128,20 +128,14 @@ class WebOfLies(Task[WebOfLiesKnobs]):
         text = str(raw.data["input"])
         names, first, claims = parse_chain(text)
         target = str(raw.data["target"]).strip()
-        return Item(
+        item = Item(
             task=self.name,
-            id=f"original/{raw.path}",
+            id="",
             question=question_for(names, first, claims, list(range(len(names)))),
             answer=yes_no(solve(first, claims)),
-            meta={
-                "names": names,
-                "first_truthful": first,
-                "claims": claims,
-                "original_question": text,
-            },
-            source=f"original:{raw.path}",
-            original_answer=target,
+            meta={"names": names, "first_truthful": first, "claims": claims},
         )
+        return self.as_original(raw, item, original_answer=target, original_question=text)
 
 
 _FIRST = re.compile(r"^(?:Question:\s*)?(\S+) (tells the truth|lies)\.$")

@@ -27,7 +27,7 @@ def test_help_explains_every_command() -> None:
     top = codesteer("--help")
     assert top.returncode == 0
     assert "symbench" in top.stdout
-    for command in ("list", "generate", "score", "import", "verify"):
+    for command in ("list", "show", "generate", "score", "import", "verify"):
         result = codesteer("symbench", command, "--help")
         assert result.returncode == 0, result.stderr
         assert "Usage" in result.stdout
@@ -40,6 +40,14 @@ def test_list_json_has_37_named_tasks_with_splits() -> None:
     assert len(tasks) == 37
     assert {t["split"] for t in tasks} == {"seen", "unseen"}
     assert all(t["name"] and t["levels"] for t in tasks)
+
+
+def test_show_describes_levels_and_a_sample() -> None:
+    result = codesteer("symbench", "show", "Game 24", "--complexity", "12")
+    assert result.returncode == 0, result.stderr
+    assert "answer format" in result.stdout
+    assert "count=80" in result.stdout  # the paper's largest Game 24 puzzles
+    assert "reference answer: <<<" in result.stdout
 
 
 def test_generate_then_score(tmp_path: Path) -> None:
