@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -36,30 +37,10 @@ class ItemRecord(BaseModel):
 
     @classmethod
     def from_item(cls, item: Item) -> ItemRecord:
-        return cls(
-            task=item.task,
-            id=item.id,
-            question=item.question,
-            answer=item.answer,
-            meta=item.meta,
-            complexity=item.complexity,
-            source=item.source,
-            original_answer=item.original_answer,
-            known_defect=item.known_defect,
-        )
+        return cls(**dataclasses.asdict(item))
 
     def to_item(self) -> Item:
-        return Item(
-            task=self.task,
-            id=self.id,
-            question=self.question,
-            answer=self.answer,
-            meta=self.meta,
-            complexity=self.complexity,
-            source=self.source,
-            original_answer=self.original_answer,
-            known_defect=self.known_defect,
-        )
+        return Item(**self.model_dump(exclude={"format"}))
 
 
 def item_to_json(item: Item) -> str:

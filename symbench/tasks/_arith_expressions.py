@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from codesteer.symbench._arith import ArithError, evaluate
-from codesteer.symbench._parse import strip_quotes
+from codesteer.symbench._parse import parse_number, strip_quotes
 from codesteer.symbench._types import Score
 
 __all__ = [
@@ -72,10 +72,13 @@ def check_expression(
     except ArithError as exc:
         return Score(0.0, left, f"not a valid expression: {exc}")
     if len(parts) > 1:
-        try:
-            claimed = evaluate(parts[-1]).value
-        except ArithError:
-            return Score(0.0, left, "the right-hand side of '=' is not a number")
+        # "= 24.0" is as good as "= 24"; the tail is a claim, not part of the expression
+        claimed = parse_number(parts[-1])
+        if claimed is None:
+            try:
+                claimed = evaluate(parts[-1]).value
+            except ArithError:
+                return Score(0.0, left, "the right-hand side of '=' is not a number")
         if claimed != target:
             return Score(0.0, left, f"the answer claims {claimed}, not the target {target}")
     problem = _numbers_problem(list(result.numbers), list(numbers), ordered)

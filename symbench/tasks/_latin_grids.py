@@ -12,6 +12,8 @@ import random
 import re
 from collections.abc import Sequence
 
+from codesteer.symbench._parse import strip_quotes
+
 Cell = tuple[int, int]
 Grid = list[list[int | None]]
 Full = list[list[int]]
@@ -111,7 +113,7 @@ def parse_grid(text: str, n: int, alphabet: str) -> list[list[str]] | None:
     ``Row 1:`` are ignored. ``None`` when the text holds anything else or the wrong count."""
     if len(text) > 40 * n * n + 2000:
         return None
-    cleaned = _ROW_LABEL.sub(" ", text.lower())
+    cleaned = _ROW_LABEL.sub(" ", strip_quotes(text).lower())
     tokens = re.findall(r"[^\s,;\[\]\(\)\{\}\"'`|]+", cleaned)
     symbols = "".join(tokens)
     lowered = alphabet.lower()

@@ -42,7 +42,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from codesteer.symbench._parse import MAX_ANSWER_CHARS
+from codesteer.symbench._parse import MAX_ANSWER_CHARS, strip_quotes
 from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, Task
 from codesteer.symbench._types import Item, Score, Split
 
@@ -301,7 +301,7 @@ class BoxLift(Task[BoxLiftKnobs]):
         )
 
     def check(self, answer: str, item: Item) -> Score:
-        plan = parse_plan(answer)
+        plan = parse_plan(strip_quotes(answer))
         if isinstance(plan, str):
             return Score(0.0, None, plan)
         meta = item.meta

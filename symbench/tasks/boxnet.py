@@ -38,7 +38,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from codesteer.symbench._parse import MAX_ANSWER_CHARS
+from codesteer.symbench._parse import MAX_ANSWER_CHARS, strip_quotes
 from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, Task
 from codesteer.symbench._types import Item, Score, Split
 
@@ -397,7 +397,7 @@ class BoxNet(Task[BoxNetKnobs]):
         )
 
     def check(self, answer: str, item: Item) -> Score:
-        steps = parse_steps(answer)
+        steps = parse_steps(strip_quotes(answer))
         if isinstance(steps, str):
             return Score(0.0, None, steps)
         return simulate(item.meta, steps)

@@ -65,6 +65,7 @@ def test_lenient_formats() -> None:
         expression.replace("(", "[").replace(")", "]"),
         f" {expression}  ",
         f"{expression} = 24.",
+        f"{expression} = 24.0",
     )
     for variant in variants:
         assert TASK.score(f"<<<{variant}>>>", item).value == 1.0, variant
