@@ -325,7 +325,8 @@ def verify(
     """Score every item's stored answer with our verifier and report agreement per task.
 
     Stored answers known to be wrong (documented defects of the original) are reported with
-    their reason and not counted. Exits 1 if any task falls short of full agreement otherwise.
+    their reason and not counted; where the original stored no answer, our solver's answer is
+    checked instead. Exits 1 if any task falls short of full agreement otherwise.
     """
     tasks = resolve_names(tasks_spec)
     items, imported = _load_for_verify(path, tasks)
@@ -343,20 +344,24 @@ def verify(
 
 
 def _print_agreement(report: dict[str, TaskAgreement]) -> None:
-    table = Table(title="Stored answers checked by our verifiers")
-    for column in ("task", "items", "agree", "solver only", "known defects", "disagree", ""):
-        table.add_column(column, justify="left" if column == "task" else "right")
+    table = Table(
+        title="Stored answers checked by our verifiers",
+        caption="solver only: no stored answer, our solver's answer was checked; "
+        "defects: stored answers known to be wrong (reasons below)",
+    )
+    table.add_column("task", no_wrap=True)
+    for column in ("items", "agree", "solver only", "defects", "disagree", ""):
+        table.add_column(column, justify="right", no_wrap=True)
     for entry in report.values():
-        agreed = entry.agree + entry.solver_only
-        status = "[green]ok[/]" if entry.ok else "[red]FAIL[/]"
+        stored = entry.checked - entry.solver_only
         table.add_row(
             entry.task,
             str(entry.total),
-            f"{agreed}/{entry.checked}",
+            f"{entry.agree}/{stored}",
             str(entry.solver_only),
             str(entry.known_defects),
             str(entry.disagree + entry.reference_failures),
-            status,
+            "[green]ok[/]" if entry.ok else "[red]FAIL[/]",
         )
     out.print(table)
     for entry in report.values():
