@@ -45,9 +45,16 @@ def extract_answer(text: str) -> tuple[str, bool]:
     return text.strip(), False
 
 
+_FENCED = re.compile(r"^```[\w+-]*[ \t]*\n?(.*?)\n?```$", re.DOTALL)
+
+
 def strip_quotes(text: str) -> str:
-    """Strip whitespace, one trailing period, and matching outer quotes or backticks."""
+    """Strip whitespace, a Markdown code fence, one trailing period, and matching outer quotes
+    or backticks."""
     s = text.strip()
+    fenced = _FENCED.match(s)
+    if fenced:
+        s = fenced.group(1).strip()
     if len(s) > 1 and s.endswith(".") and not s.endswith(".."):
         s = s[:-1].rstrip()
     while len(s) >= 2 and s[0] in _QUOTES and s[-1] in _QUOTES:

@@ -10,6 +10,7 @@ WRAPPINGS = {
     "double quotes": '"{}"',
     "backticks": "`{}`",
     "trailing period": "{}.",
+    "code fence": "```\n{}\n```",
     "surrounding blanks": "  \n{}\n ",
     "prose around the brackets": "After checking every step, the answer is <<<{}>>> as shown.",
 }

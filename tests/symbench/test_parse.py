@@ -88,4 +88,6 @@ def test_parse_literal_never_runs_code() -> None:
 def test_strip_quotes() -> None:
     assert strip_quotes(' "ABC". ') == "ABC"
     assert strip_quotes("`x`") == "x"
+    assert strip_quotes("```json\n[1, 2]\n```") == "[1, 2]"
+    assert strip_quotes("```\nABC\n```") == "ABC"
     assert strip_quotes("3.") == "3"
