@@ -37,8 +37,11 @@ MALFORMED = (
 )
 
 
-def assert_deterministic(task: Task[Any], seeds: Iterable[int] = (0, 1), n: int = 5) -> None:
-    """Same ``(seed, index, complexity)`` gives the same item; different indices differ."""
+def assert_deterministic(
+    task: Task[Any], seeds: Iterable[int] = (0, 1), n: int = 5, distinct_n: int = 10
+) -> None:
+    """Same ``(seed, index, complexity)`` gives the same item; at every level, ``distinct_n``
+    consecutive indices give more than one question."""
     for level in task.levels:
         for seed in seeds:
             first = [task.generate(seed, i, level) for i in range(n)]
@@ -47,6 +50,8 @@ def assert_deterministic(task: Task[Any], seeds: Iterable[int] = (0, 1), n: int 
     mixed = [task.generate(0, i) for i in range(n)]
     assert mixed == [task.generate(0, i) for i in range(n)]
     assert all(item.complexity in task.default_levels for item in mixed)
+    for level in task.levels:
+        assert_distinct(task, level, n=distinct_n)
 
 
 def assert_distinct(task: Task[Any], level: int, n: int = 10, min_distinct: int = 2) -> None:

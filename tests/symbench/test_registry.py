@@ -7,7 +7,7 @@ import pytest
 from codesteer.errors import UnknownTaskError
 from codesteer.symbench import TASK_NAMES, Split, all_tasks, get_task, resolve_names
 from codesteer.symbench.paper import paper_table
-from tests.paths import shared_dir
+from tests.paths import require_shared, shared_dir
 
 
 def test_thirty_seven_tasks_28_seen_9_unseen() -> None:
@@ -23,9 +23,7 @@ def test_titles_and_splits_match_the_paper_table_in_order() -> None:
 
 
 def test_shipped_paper_table_equals_the_reference_copy() -> None:
-    reference = shared_dir() / "reference" / "paper-table.csv"
-    if not reference.is_file():
-        pytest.skip(f"reference table not found at {reference}")
+    reference = require_shared(shared_dir() / "reference" / "paper-table.csv")
     with reference.open(encoding="utf-8") as handle:
         expected = {row["task"]: row for row in csv.DictReader(handle)}
     for row in paper_table():
