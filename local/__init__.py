@@ -1,1 +1,1 @@
-"""The steering runtime: the CodeSteer loop, model backends, the sandbox and the checkers."""
+"""The steering runtime: the CodeSteer loop, model backends, the code sandbox and the checkers."""

@@ -10,6 +10,9 @@ import typer
 
 from codesteer import __version__
 from codesteer.cli._console import fail
+from codesteer.cli.models import models
+from codesteer.cli.run import run
+from codesteer.cli.sandbox import app as sandbox_app
 from codesteer.cli.symbench import app as symbench_app
 from codesteer.errors import UserError
 
@@ -28,6 +31,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.command("run")(run)
+app.command("models")(models)
+app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(symbench_app, name="symbench")
 
 
