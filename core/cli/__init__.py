@@ -14,7 +14,7 @@ from codesteer.cli.models import models
 from codesteer.cli.run import run
 from codesteer.cli.sandbox import app as sandbox_app
 from codesteer.cli.symbench import app as symbench_app
-from codesteer.errors import UserError
+from codesteer.errors import CodesteerError, UserError
 
 __all__ = ["app", "main"]
 
@@ -23,8 +23,9 @@ app = typer.Typer(
     help=(
         "Local-first CodeSteer: a small steering model guides a bigger model, round by round, "
         "to answer by writing code or by reasoning in text.\n\n"
-        "Start with `codesteer symbench list` to see the 37 SymBench tasks, and "
-        "`codesteer symbench generate game24 --n 3` to see items."
+        'Start with `codesteer run "What is 17 * 23?"` (offline, on the embedded SmolLM2), '
+        "`codesteer models` to see the models that resolve, `codesteer sandbox doctor` for the "
+        "code sandbox, and `codesteer symbench list` for the 37 SymBench tasks."
     ),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -53,8 +54,12 @@ def _root(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run the app, turning user errors into one line and exit code 2."""
+    """Console entry point: run the app, turning user errors into one line and exit code 2, and
+    other deliberate failures (a model server that kept failing) into one line and exit code 1.
+    """
     try:
         app(args=argv, prog_name="codesteer")
     except UserError as exc:
         fail(str(exc), exc.exit_code)
+    except CodesteerError as exc:
+        fail(str(exc), 1)

@@ -24,7 +24,8 @@ __all__ = [
 ]
 
 Role = Literal["system", "user", "assistant"]
-BackendKind = Literal["llamacpp", "ollama", "openai", "anthropic"]
+#: ``scripted`` is the in-library test double (:mod:`codesteer.local.scripted`), never parsed.
+BackendKind = Literal["llamacpp", "ollama", "openai", "anthropic", "scripted"]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ class Limits:
     file_size_mb: int = 32
     open_files: int = 256
     processes: int = 64
+    #: the writable work area (a size-capped tmpfs at the bubblewrap level; elsewhere unenforced).
+    disk_mb: int = 256
     #: per stream (stdout, stderr): the head and the tail are kept, the middle is dropped.
     output_bytes: int = 64_000
 

@@ -1,0 +1,104 @@
+"""One steering run from plain settings: resolve the model specs, open the backends and the
+sandbox, pose the question (or a SymBench item, graded at the end), run the loop, close
+everything. The CLI, the harness and the TUI share this instead of wiring the parts each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from codesteer.errors import UserError
+from codesteer.local.backends import Backend, GenerationOptions, open_backend
+from codesteer.local.config import Config
+from codesteer.local.events import Event
+from codesteer.local.loop import Grader, SteeringOptions, SteeringRun
+from codesteer.local.sandbox import IsolationLevel, Limits, Sandbox
+from codesteer.local.transcript import ItemRef, Transcript
+from codesteer.symbench import Score, get_task
+
+__all__ = ["RunRequest", "open_sandbox", "run_session"]
+
+#: The steerer spec that means "no steering model": the task model alone.
+NO_STEERER = "none"
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A question (or a SymBench item: ``task``, ``seed``, ``index``) and how to steer it."""
+
+    question: str | None = None
+    task: str | None = None
+    seed: int = 0
+    index: int = 0
+    complexity: int | None = None
+    task_model: str = "default"
+    steerer: str = "default"
+    rounds: int = 5
+    self_check: bool = True
+    max_tokens: int = 1024
+    sandbox_level: str = "best"
+
+
+def open_sandbox(level: str, config: Config) -> Sandbox:
+    """The sandbox at ``level`` (``best`` or an :class:`IsolationLevel` value)."""
+    try:
+        wanted = None if level == "best" else IsolationLevel(level)
+    except ValueError:
+        names = ", ".join(["best", *(lv.value for lv in IsolationLevel)])
+        raise UserError(f"unknown sandbox level {level!r}: use one of {names}") from None
+    limits = Limits(timeout_s=config.sandbox.timeout_s, memory_mb=config.sandbox.memory_mb)
+    return Sandbox(limits, level=wanted)
+
+
+def _question(request: RunRequest) -> tuple[str, Grader | None, ItemRef | None]:
+    if request.task is None:
+        assert request.question is not None
+        return request.question, None, None
+    task = get_task(request.task)
+    item = task.generate(request.seed, request.index, request.complexity)
+
+    def grade(text: str) -> Score:
+        return task.score(text, item)
+
+    return item.question, grade, ItemRef(item.task, item.id, item.source)
+
+
+async def run_session(
+    request: RunRequest,
+    config: Config,
+    *,
+    on_event: Callable[[Event], None] | None = None,
+) -> Transcript:
+    """Run ``request`` to the end and return its transcript; ``on_event`` sees every event."""
+    question, grade, item = _question(request)
+    task_backend = open_backend(request.task_model, config)
+    steer_backend: Backend | None = None
+    if request.steerer.strip().lower() != NO_STEERER:
+        steer_backend = open_backend(request.steerer, config)
+    options = SteeringOptions(
+        rounds=request.rounds,
+        self_check=request.self_check,
+        task=dataclasses.replace(GenerationOptions(), max_tokens=request.max_tokens),
+    )
+    sandbox = open_sandbox(request.sandbox_level, config)
+    try:
+        run = SteeringRun(
+            question,
+            task_model=task_backend,
+            steerer=steer_backend,
+            sandbox=sandbox,
+            options=options,
+            grade=grade,
+            item=item,
+        )
+        async for event in run:
+            if on_event is not None:
+                on_event(event)
+        return run.transcript
+    finally:
+        sandbox.close()
+        await task_backend.aclose()
+        if steer_backend is not None:
+            await steer_backend.aclose()
