@@ -1,7 +1,8 @@
 """KV-cache reuse of the in-process llama.cpp backend on the local steering model (SmolLM2).
 
-1. One 5-round steering conversation (each round adds the model's reply and ~150-300 tokens of
-   feedback): round-5 latency when the KV prefix of rounds 1-4 is reused, against the same
+1. One 5-round steering conversation (a CodeSteer-style system prompt and a real SymBench
+   question, ~500-800 tokens; each round adds the model's reply and ~150-300 tokens of feedback):
+   round-5 latency when the KV prefix of rounds 1-4 is reused, against the same
    request on a cold state (KV cleared, no saved sequences). Target: >= 4x faster.
 2. Eight such conversations interleaved round-robin on one model, each request adding a round:
    mean per-request latency with saved KV sequences (save on switch, restore on return)
@@ -24,25 +25,43 @@ from typing import Any
 from codesteer.local.backends import GenerationOptions, Message, default_gguf, open_backend
 from codesteer.local.backends._llamacpp import STATE_CACHE_BYTES, LlamaCppBackend, _StateCache
 from codesteer.local.config import BackendsConfig, Config
+from codesteer.symbench import get_task
 
 SYSTEM = (
-    "You are CodeSteer, a steering assistant. Each round, read the task, the previous answer "
-    "and the checker's feedback, then tell the task model whether to answer next by writing "
-    "Python code or by reasoning in text, and say why in one sentence. "
-) * 3
+    "You are CodeSteer. You guide another language model, the task model, through a problem "
+    "over several rounds; you never solve the problem yourself. In the first round, read the "
+    "question and decide whether the task model should answer by writing Python code (for "
+    "search, counting, exact arithmetic, checking many constraints) or by reasoning in text "
+    "(for short deductions and knowledge). In later rounds you see its last answer, the output "
+    "of its code, and the reports of a symbolic checker (does the code search, compute "
+    "symbolically or numerically, how complex is it) and of an answer checker. Then say whether "
+    "the answer is final or what the task model should change: switch between code and text, "
+    "write more symbolic code, handle a missed constraint, or print intermediate results. Be "
+    "brief and concrete. End every reply with <<<Code>>>, <<<Text>>> or <<<Return Answer>>>."
+)
+# Real SymBench questions (300-600 tokens each), as the steerer sees them in round 1.
+TASKS = (
+    "path_plan",
+    "boxlift",
+    "boxnet",
+    "logic_puzzle",
+    "reversi",
+    "light_puzzles",
+    "game_2048",
+    "string_synthesis",
+)
 
 
 def task(n: int) -> str:
-    return (
-        f"Task {n}: using the numbers {n + 3}, {n + 5}, {n + 7} and {n + 11} exactly once "
-        "with + - * / and parentheses, reach 24. Give the expression inside <<< >>>."
-    )
+    name = TASKS[n % len(TASKS)]
+    item = next(iter(get_task(name).generate_many(1, n)))
+    return f"Question:\n{item.question}"
 
 
 def feedback(conversation: int, round_: int) -> str:
     """~150-300 tokens of deterministic round feedback (code output and checker notes)."""
     lines = [f"Round {round_} feedback for conversation {conversation}:"]
-    for i in range(6 + (round_ + conversation) % 5):
+    for i in range(3 + (round_ + conversation) % 4):
         lines.append(
             f"- attempt {i}: tried ({conversation + i} * {round_ + i}) - {i + 2} = "
             f"{(conversation + i) * (round_ + i) - (i + 2)}, which is not 24; the checker "
@@ -116,7 +135,7 @@ def main() -> None:
     parser.add_argument("--n-threads", type=int, default=None)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    config = Config(backends=BackendsConfig(n_ctx=8192, n_threads=args.n_threads))
+    config = Config(backends=BackendsConfig(n_ctx=4096, n_threads=args.n_threads))
     backend = open_backend(f"llamacpp:{default_gguf()}", config)
     assert isinstance(backend, LlamaCppBackend)
     options = GenerationOptions(max_tokens=args.max_tokens)

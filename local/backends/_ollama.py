@@ -19,7 +19,8 @@ from tenacity import (
     AsyncRetrying,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from codesteer.errors import BackendError, BackendUnavailableError, ModelNotFoundError
@@ -82,7 +83,9 @@ class OllamaBackend(Backend):
         turns, settings = role_content(messages), self._options(options)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._retries + 1),
-            wait=wait_exponential_jitter(initial=0.5, max=8.0),
+            # (wait_exponential_jitter renamed its arguments in tenacity 9: this sum is the
+            # same backoff in every version the project allows.)
+            wait=wait_exponential(multiplier=0.5, max=8.0) + wait_random(0, 0.5),
             retry=retry_if_exception(_transient),
             reraise=True,
         )

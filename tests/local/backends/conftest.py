@@ -106,18 +106,19 @@ KatanFactory = Callable[..., str]
 
 
 @pytest.fixture(scope="session")
-def katan() -> Iterator[KatanFactory]:
+def katan(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KatanFactory]:
     """Starts llm-katan (echo backend, OpenAI + Anthropic APIs) with the given fault flags;
     returns its base URL. Servers with the same flags are shared within the session."""
     servers: dict[tuple[str, ...], tuple[subprocess.Popen[bytes], str]] = {}
     executable = Path(sys.executable).with_name("llm-katan")
+    stats = tmp_path_factory.mktemp("katan")  # not its default, ~/.llm-katan
 
     def start(*flags: str) -> str:
         if flags not in servers:
             port = free_port()
             command = [str(executable), "--model", "katan-echo", "--backend", "echo"]
             command += ["--providers", "openai,anthropic", "--host", "127.0.0.1"]
-            command += ["--port", str(port), *flags]
+            command += ["--port", str(port), "--stats-file", str(stats / f"{port}.json"), *flags]
             process = start_server(command, f"http://127.0.0.1:{port}/health")
             servers[flags] = (process, f"http://127.0.0.1:{port}")
         return servers[flags][1]

@@ -77,9 +77,9 @@ def test_key_from_environment_is_sent_not_shown(
 
 @pytest.mark.server
 def test_retries_ride_out_injected_faults(katan: KatanFactory) -> None:
-    url = katan("--error-rate", "0.4")
-    backend = open_backend(f"anthropic:katan-echo@{url}", make_config(retries=10))
+    url = katan("--error-rate", "0.4")  # a 500 for 40% of requests, at random
     for _ in range(3):
+        backend = open_backend(f"anthropic:katan-echo@{url}", make_config(retries=10))
         assert isinstance(run_stream(backend)[-1], Completion)
 
 
