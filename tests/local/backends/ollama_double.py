@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 import threading
 import time
 from datetime import datetime, timezone
@@ -50,6 +51,15 @@ def _full_name(name: str) -> str:
     return name if ":" in name else f"{name}:latest"
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (a cancelled stream, a closed test client) is normal here.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, BrokenPipeError)):
+            super().handle_error(request, client_address)
+
+
 class OllamaDouble:
     def __init__(self, models: dict[str, Path], host: str = "127.0.0.1", port: int = 0) -> None:
         self.models = {_full_name(name): Path(path) for name, path in models.items()}
@@ -58,8 +68,7 @@ class OllamaDouble:
         self._faults: list[int] = []
         self._faults_lock = threading.Lock()
         self.chat_requests = 0
-        self.server = ThreadingHTTPServer((host, port), self._handler())
-        self.server.daemon_threads = True
+        self.server = _Server((host, port), self._handler())
         self._thread: threading.Thread | None = None
 
     @property
