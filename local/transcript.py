@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +18,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 
 from codesteer._files import atomic_write
+from codesteer._secrets import redact
 from codesteer.errors import UserError
 from codesteer.local.backends import Usage
 from codesteer.local.checks.self_check import SelfCheck
@@ -34,7 +34,6 @@ __all__ = [
     "TaskTurn",
     "Transcript",
     "load_transcript",
-    "redact",
     "transcript_to_dict",
     "transcript_to_json",
     "write_transcript",
@@ -117,18 +116,6 @@ class Transcript:
     steerer_usage: Usage = field(default_factory=Usage)
     seconds: float = 0.0
     ended_at: str | None = None
-
-
-_SECRET_SUFFIXES = ("_API_KEY", "_TOKEN", "_SECRET", "_PASSWORD")
-
-
-def redact(text: str, environ: dict[str, str] | None = None) -> str:
-    """Replace the value of every secret-looking environment variable found in ``text``."""
-    environ = dict(os.environ) if environ is None else environ
-    for name, value in environ.items():
-        if len(value) >= 8 and name.upper().endswith(_SECRET_SUFFIXES) and value in text:
-            text = text.replace(value, f"[{name} redacted]")
-    return text
 
 
 def transcript_to_dict(transcript: Transcript) -> dict[str, Any]:

@@ -183,9 +183,9 @@ class _Renderer:
             self._streaming = False
 
     def _run_started(self, event: RunStarted) -> None:
-        steerer = event.steerer or "none"
+        task_model, steerer = _short(event.task_model), _short(event.steerer or "none")
         out.print(
-            f"task model [bold]{event.task_model}[/] · steerer [bold]{steerer}[/] · "
+            f"task model [bold]{task_model}[/] · steerer [bold]{steerer}[/] · "
             f"rounds {event.rounds} · sandbox [bold]{event.sandbox_level}[/]",
             highlight=False,
         )
@@ -261,6 +261,12 @@ class _Renderer:
                 f"\n{mark}: {event.score.reason}", style="bold" if event.score.correct else ""
             )
         out.print(Panel(body, title="final answer", subtitle=subtitle, expand=False))
+
+
+def _short(spec: str) -> str:
+    """A GGUF spec by its file name: the full path is in the transcript."""
+    kind, _, model = spec.partition(":")
+    return f"{kind}:{Path(model).name}" if kind == "llamacpp" else spec
 
 
 def _tail(text: str, limit: int = 400) -> str:

@@ -1,12 +1,13 @@
-"""Small helpers the network adapters share: secrets kept out of messages, loopback detection."""
+"""Small helpers the network adapters share: secrets kept out of messages (``redact``, shared with
+every other writer), loopback detection."""
 
 from __future__ import annotations
 
 import ipaddress
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
+from codesteer._secrets import redact
 from codesteer.local.backends._types import Message
 
 __all__ = ["LOCAL_PLACEHOLDER_KEY", "is_loopback", "redact", "role_content"]
@@ -15,17 +16,6 @@ __all__ = ["LOCAL_PLACEHOLDER_KEY", "is_loopback", "redact", "role_content"]
 #: (llama.cpp, vLLM, LM Studio, Ollama's /v1) accept anything, and the SDKs refuse to start
 #: without one.
 LOCAL_PLACEHOLDER_KEY = "sk-local-no-key"
-
-# Key-shaped tokens (``sk-...``, ``sk-ant-...``) that a server may echo back, partly masked or not.
-_KEYLIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{6,}|Bearer\s+\S+)")
-
-
-def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """``text`` without any of ``secrets`` and without anything shaped like an API key."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return _KEYLIKE.sub("***", text)
 
 
 def is_loopback(url: str | None) -> bool:

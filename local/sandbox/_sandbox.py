@@ -76,8 +76,12 @@ class Sandbox:
         self._idle: list[Zygote] = []
         self._busy: set[Zygote] = set()
         self._closed = False
+        self._prestarting: threading.Thread | None = None
         if warm:
-            threading.Thread(target=self._prestart, name="sandbox-prestart", daemon=True).start()
+            self._prestarting = threading.Thread(
+                target=self._prestart, name="sandbox-prestart", daemon=True
+            )
+            self._prestarting.start()
 
     @property
     def level(self) -> IsolationLevel:
@@ -157,6 +161,10 @@ class Sandbox:
         zygote.close()
 
     def _acquire(self) -> Zygote:
+        prestarting = self._prestarting
+        if prestarting is not None:
+            # The first run waits for the zygote already starting rather than start a second.
+            prestarting.join()
         with self._lock:
             if self._closed:
                 raise SandboxError("the sandbox is closed")
@@ -182,6 +190,10 @@ class Sandbox:
         """Stop the warm zygotes. Runs in flight finish; their zygotes are then discarded."""
         with self._lock:
             self._closed = True
+        if self._prestarting is not None:
+            # A zygote still starting would otherwise outlive close(), and with it its work area.
+            self._prestarting.join()
+        with self._lock:
             idle, self._idle = self._idle, []
         for zygote in idle:
             zygote.close()
