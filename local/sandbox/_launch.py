@@ -114,7 +114,8 @@ def _bwrap_prefix(host_dir: Path, limits: Limits) -> list[str]:
             args += ["--symlink", str(top.readlink()), str(top)]
         elif top.is_dir():
             args += ["--ro-bind", str(top), str(top)]
-    for path in interpreter_paths():
+    interpreter = interpreter_paths()
+    for path in interpreter:
         args += ["--ro-bind", path, path]
     for path in _ETC_FILES:
         args += ["--ro-bind-try", path, path]
@@ -122,7 +123,10 @@ def _bwrap_prefix(host_dir: Path, limits: Limits) -> list[str]:
     args += ["--ro-bind", str(host_dir / "group"), "/etc/group"]
     args += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
     args += ["--size", str(limits.disk_mb << 20), "--tmpfs", SANDBOX_ROOT]
-    args += ["--symlink", f"{SANDBOX_ROOT}/tmp", "/tmp"]
+    if not any(path == "/tmp" or path.startswith("/tmp/") for path in interpreter):
+        args += ["--symlink", f"{SANDBOX_ROOT}/tmp", "/tmp"]
+    # else the interpreter itself lives under /tmp (a checkout there): /tmp stays the read-only
+    # folder that holds its bind, and code writes temporary files to $TMPDIR as it should.
     args += ["--remount-ro", "/", "--chdir", SANDBOX_ROOT, "--"]
     return args
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import textwrap
 import threading
@@ -26,7 +29,7 @@ from codesteer.local.sandbox import (
 )
 from codesteer.local.sandbox import _sandbox as sandbox_module
 from codesteer.local.sandbox._output import CappedStream
-from tests.local.sandbox.conftest import processes_with
+from tests.local.sandbox.conftest import AVAILABLE, processes_with
 
 
 def test_public_names_come_from_the_private_modules() -> None:
@@ -230,3 +233,37 @@ def test_work_area_of_a_closed_sandbox_is_removed(
         sandbox.run("open('x', 'w').write('x')")
         assert list(tmp_path.glob("codesteer-sandbox-*"))  # the warm interpreter's work area
     assert not list(tmp_path.glob("codesteer-sandbox-*"))
+
+
+@pytest.mark.slow
+def test_an_interpreter_under_tmp_keeps_every_level(tmp_path: Path) -> None:
+    # A checkout (and so its venv) under /tmp must not cost the strongest level: bubblewrap
+    # once failed there ("Can't make symlink at /tmp").
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    # this venv sees the test venv's packages (codesteer's editable install included)
+    parents = [p for p in sys.path if p.endswith("site-packages")]
+    (site / "codesteer_parent.pth").write_text(
+        "".join(f"import site; site.addsitedir({p!r})\n" for p in parents)
+    )
+    code = (
+        "import json, sys\n"
+        "from codesteer.local.sandbox import Sandbox, probe\n"
+        "assert sys.prefix.startswith('/tmp/') or 'pytest' in sys.prefix, sys.prefix\n"
+        "levels = [r.level.value for r in probe().levels if r.available]\n"
+        "with Sandbox() as box:\n"
+        "    result = box.run('import tempfile; print(tempfile.gettempdir())')\n"
+        "print(json.dumps({'levels': levels, 'level': box.level.value, 'out': result.stdout}))\n"
+    )
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert report["levels"] == [level.value for level in AVAILABLE]
+    assert report["level"] == AVAILABLE[0].value and report["out"].strip()
