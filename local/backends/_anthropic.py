@@ -13,8 +13,8 @@ from typing import Any
 
 import anthropic
 
-from codesteer.errors import BackendError, BackendUnavailableError, ModelNotFoundError
-from codesteer.local.backends._common import LOCAL_PLACEHOLDER_KEY, is_loopback, redact
+from codesteer.errors import BackendUnavailableError
+from codesteer.local.backends._common import LOCAL_PLACEHOLDER_KEY, is_loopback, sdk_error
 from codesteer.local.backends._types import (
     Backend,
     Completion,
@@ -103,24 +103,16 @@ class AnthropicBackend(Backend):
         yield Completion("".join(pieces), usage, final.stop_reason, time.perf_counter() - start)
 
     def _error(self, exc: anthropic.APIError) -> Exception:
-        where = f"the Anthropic API at {self.base_url}"
-        detail = redact(str(getattr(exc, "message", "") or exc), [self._key])
-        if isinstance(exc, anthropic.APITimeoutError):
-            return BackendError(f"{where} did not answer in time ({self.spec}): {detail}")
-        if isinstance(exc, anthropic.APIConnectionError):
-            return BackendUnavailableError(
-                f"cannot reach {where} ({self.spec}): check the URL "
-                "(ANTHROPIC_BASE_URL or anthropic:MODEL@https://HOST) and the network"
-            )
-        if isinstance(exc, (anthropic.AuthenticationError, anthropic.PermissionDeniedError)):
-            return BackendUnavailableError(
-                f"{where} refused the API key ({exc.status_code}): set ANTHROPIC_API_KEY"
-            )
-        if isinstance(exc, anthropic.NotFoundError):
-            return ModelNotFoundError(f"{where} has no model {self.spec.model!r}: {detail}")
-        status = getattr(exc, "status_code", None)
-        code = f" ({status})" if status else ""
-        return BackendError(f"{where} failed{code} for {self.spec}: {detail}")
+        return sdk_error(
+            exc,
+            anthropic,
+            where=f"the Anthropic API at {self.base_url}",
+            spec=self.spec,
+            secret=self._key,
+            key_variable="ANTHROPIC_API_KEY",
+            reach_hint="check the URL (ANTHROPIC_BASE_URL or anthropic:MODEL@https://HOST) "
+            "and the network",
+        )
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -15,12 +15,12 @@ from typing import Any
 
 import openai
 
-from codesteer.errors import BackendError, BackendUnavailableError, ModelNotFoundError
+from codesteer.errors import BackendUnavailableError
 from codesteer.local.backends._common import (
     LOCAL_PLACEHOLDER_KEY,
     is_loopback,
-    redact,
     role_content,
+    sdk_error,
 )
 from codesteer.local.backends._types import (
     Backend,
@@ -117,27 +117,17 @@ class OpenAIBackend(Backend):
         yield Completion(text, usage, finish, time.perf_counter() - start)
 
     def _error(self, exc: openai.APIError) -> Exception:
-        where = f"the OpenAI-compatible server at {self.base_url}"
-        detail = redact(str(getattr(exc, "message", "") or exc), [self._key])
-        if isinstance(exc, openai.APITimeoutError):
-            return BackendError(f"{where} did not answer in time ({self.spec}): {detail}")
-        if isinstance(exc, openai.APIConnectionError):
-            return BackendUnavailableError(
-                f"cannot reach {where} ({self.spec}): start the server, or fix the URL "
-                "(OPENAI_BASE_URL or openai:MODEL@http://HOST:PORT/v1)"
-            )
-        if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
-            return BackendUnavailableError(
-                f"{where} refused the API key ({exc.status_code}): set OPENAI_API_KEY"
-            )
-        if isinstance(exc, openai.NotFoundError):
-            return ModelNotFoundError(
-                f"{where} has no model {self.spec.model!r} (404: {detail}); "
-                "`codesteer models` lists what it serves"
-            )
-        status = getattr(exc, "status_code", None)
-        code = f" ({status})" if status else ""
-        return BackendError(f"{where} failed{code} for {self.spec}: {detail}")
+        return sdk_error(
+            exc,
+            openai,
+            where=f"the OpenAI-compatible server at {self.base_url}",
+            spec=self.spec,
+            secret=self._key,
+            key_variable="OPENAI_API_KEY",
+            reach_hint="start the server, or fix the URL "
+            "(OPENAI_BASE_URL or openai:MODEL@http://HOST:PORT/v1)",
+            missing_hint="; `codesteer models` lists what it serves",
+        )
 
     async def aclose(self) -> None:
         await self._client.close()
