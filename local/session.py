@@ -18,7 +18,7 @@ from codesteer.local.sandbox import IsolationLevel, Limits, Sandbox
 from codesteer.local.transcript import ItemRef, Transcript
 from codesteer.symbench import Score, get_task
 
-__all__ = ["RunRequest", "open_sandbox", "run_session"]
+__all__ = ["RunRequest", "Session", "open_sandbox", "run_session"]
 
 #: The steerer spec that means "no steering model": the task model alone.
 NO_STEERER = "none"
@@ -65,6 +65,51 @@ def _question(request: RunRequest) -> tuple[str, Grader | None, ItemRef | None]:
     return item.question, grade, ItemRef(item.task, item.id, item.source)
 
 
+class Session:
+    """One run of a :class:`RunRequest`. :attr:`transcript` is set once the run has started
+    and fills in as it goes, so a caller interrupted mid-run still holds what happened."""
+
+    def __init__(self, request: RunRequest, config: Config) -> None:
+        self.request = request
+        self.config = config
+        self.transcript: Transcript | None = None
+
+    async def run(self, on_event: Callable[[Event], None] | None = None) -> Transcript:
+        """Run to the end and return the transcript; ``on_event`` sees every event."""
+        request, config = self.request, self.config
+        question, grade, item = _question(request)
+        task_backend = open_backend(request.task_model, config)
+        steer_backend: Backend | None = None
+        if request.steerer.strip().lower() != NO_STEERER:
+            steer_backend = open_backend(request.steerer, config)
+        options = SteeringOptions(
+            rounds=request.rounds,
+            self_check=request.self_check,
+            task=dataclasses.replace(GenerationOptions(), max_tokens=request.max_tokens),
+        )
+        sandbox = open_sandbox(request.sandbox_level, config)
+        try:
+            run = SteeringRun(
+                question,
+                task_model=task_backend,
+                steerer=steer_backend,
+                sandbox=sandbox,
+                options=options,
+                grade=grade,
+                item=item,
+            )
+            self.transcript = run.transcript
+            async for event in run:
+                if on_event is not None:
+                    on_event(event)
+            return run.transcript
+        finally:
+            sandbox.close()
+            await task_backend.aclose()
+            if steer_backend is not None:
+                await steer_backend.aclose()
+
+
 async def run_session(
     request: RunRequest,
     config: Config,
@@ -72,33 +117,4 @@ async def run_session(
     on_event: Callable[[Event], None] | None = None,
 ) -> Transcript:
     """Run ``request`` to the end and return its transcript; ``on_event`` sees every event."""
-    question, grade, item = _question(request)
-    task_backend = open_backend(request.task_model, config)
-    steer_backend: Backend | None = None
-    if request.steerer.strip().lower() != NO_STEERER:
-        steer_backend = open_backend(request.steerer, config)
-    options = SteeringOptions(
-        rounds=request.rounds,
-        self_check=request.self_check,
-        task=dataclasses.replace(GenerationOptions(), max_tokens=request.max_tokens),
-    )
-    sandbox = open_sandbox(request.sandbox_level, config)
-    try:
-        run = SteeringRun(
-            question,
-            task_model=task_backend,
-            steerer=steer_backend,
-            sandbox=sandbox,
-            options=options,
-            grade=grade,
-            item=item,
-        )
-        async for event in run:
-            if on_event is not None:
-                on_event(event)
-        return run.transcript
-    finally:
-        sandbox.close()
-        await task_backend.aclose()
-        if steer_backend is not None:
-            await steer_backend.aclose()
+    return await Session(request, config).run(on_event)

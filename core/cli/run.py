@@ -30,7 +30,7 @@ from codesteer.local.events import (
     TaskDelta,
     TaskReplied,
 )
-from codesteer.local.session import RunRequest, run_session
+from codesteer.local.session import RunRequest, Session
 from codesteer.local.transcript import transcript_to_json, write_transcript
 
 __all__ = ["run"]
@@ -132,14 +132,21 @@ def run(
         sandbox_level=sandbox_level or config.sandbox.level,
     )
     render = None if as_json else _Renderer()
+    session = Session(request, config)
     try:
-        result = asyncio.run(run_session(request, config, on_event=render))
+        result = asyncio.run(session.run(render))
     except KeyboardInterrupt:
-        err.print("interrupted", style="yellow")
-        raise typer.Exit(130) from None
-    finally:
         if render is not None:
             render.close()
+        # What happened so far is kept: the transcript says the run was cancelled.
+        if transcript is not None and session.transcript is not None:
+            write_transcript(session.transcript, transcript)
+            err.print(f"interrupted; partial transcript written to {transcript}", style="yellow")
+        else:
+            err.print("interrupted", style="yellow")
+        raise typer.Exit(130) from None
+    if render is not None:
+        render.close()
     if transcript is not None:
         write_transcript(result, transcript)
     if as_json:

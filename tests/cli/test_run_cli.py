@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -116,3 +117,24 @@ def test_a_bad_config_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
     config.write_text("rounds = 'many'\n")
     result = codesteer("run", "q", env={"CODESTEER_CONFIG": str(config)})
     assert_one_error_line(result, "rounds")
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_keeps_a_partial_transcript(tmp_path: Path) -> None:
+    path = tmp_path / "partial.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "codesteer", "run", "Write a very long story about a king.",
+         "--steerer", "none", "--max-tokens", "4000", "--transcript", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    process.stdout.readline()  # the header: the model is loaded and the run has started
+    process.stdout.read(40)  # the story is streaming
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted" in stderr
+    data = json.loads(path.read_text())
+    assert data["stop_reason"] == "cancelled" and data["final_answer"] is None
