@@ -54,6 +54,7 @@ from codesteer.local.protocol import (
     FORMAT_REMINDER,
     PROTOCOL_VERSION,
     STEERER_SYSTEM,
+    Action,
     Decision,
     Method,
     ReviewInput,
@@ -238,7 +239,7 @@ class SteeringRun:
             yield self._decided(index, decision, steering)
             if decision.ends:
                 self.transcript.rounds.append(RoundRecord(index, steering=steering))
-                stop = "return_answer" if decision.action.value == "Return Answer" else "terminate"
+                stop = "return_answer" if decision.action is Action.RETURN_ANSWER else "terminate"
                 break
             method = decision.method
             assert method is not None

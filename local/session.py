@@ -18,7 +18,7 @@ from codesteer.local.sandbox import IsolationLevel, Limits, Sandbox
 from codesteer.local.transcript import ItemRef, Transcript
 from codesteer.symbench import Score, get_task
 
-__all__ = ["RunRequest", "Session", "open_sandbox", "run_session"]
+__all__ = ["RunRequest", "Session", "open_sandbox"]
 
 #: The steerer spec that means "no steering model": the task model alone.
 NO_STEERER = "none"
@@ -108,13 +108,3 @@ class Session:
             await task_backend.aclose()
             if steer_backend is not None:
                 await steer_backend.aclose()
-
-
-async def run_session(
-    request: RunRequest,
-    config: Config,
-    *,
-    on_event: Callable[[Event], None] | None = None,
-) -> Transcript:
-    """Run ``request`` to the end and return its transcript; ``on_event`` sees every event."""
-    return await Session(request, config).run(on_event)

@@ -41,7 +41,7 @@ __all__ = [
 
 #: ``ok``: well formed at once; ``retried``: well formed after one reminder; ``fallback``: never
 #: well formed, the protocol's fallback decision was used.
-ParseStatus = Literal["ok", "retried", "fallback", "fixed"]
+ParseStatus = Literal["ok", "retried", "fallback"]
 StopReason = Literal[
     "return_answer", "terminate", "rounds_exhausted", "single_turn", "cancelled", "error"
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from codesteer.errors import ModelSpecError
 from codesteer.local.backends._spec import check_gguf, parse_spec
 from codesteer.local.backends._types import Backend, ModelSpec
 from codesteer.local.config import Config, load_config
@@ -34,6 +35,8 @@ def open_backend(spec: str | ModelSpec, config: Config | None = None) -> Backend
         from codesteer.local.backends._openai import OpenAIBackend
 
         return OpenAIBackend(parsed, config)
-    from codesteer.local.backends._anthropic import AnthropicBackend
+    if parsed.kind == "anthropic":
+        from codesteer.local.backends._anthropic import AnthropicBackend
 
-    return AnthropicBackend(parsed, config)
+        return AnthropicBackend(parsed, config)
+    raise ModelSpecError(f"no backend opens {parsed.kind!r} specs ({parsed})")

@@ -20,7 +20,8 @@ from codesteer.local.config import Config
 __all__ = ["DEFAULT_GGUF_NAME", "SPEC_EXAMPLES", "check_gguf", "default_gguf", "parse_spec"]
 
 DEFAULT_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-KINDS: tuple[str, ...] = get_args(BackendKind)
+#: The kinds a spec may name (``scripted`` is the in-library test double, never parsed).
+KINDS: tuple[str, ...] = tuple(kind for kind in get_args(BackendKind) if kind != "scripted")
 SPEC_EXAMPLES = (
     "default",
     "llamacpp:/path/to/model.gguf",

@@ -87,7 +87,17 @@ def test_default_is_the_smollm2_gguf(gguf: Path) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "gpt-4o", "bogus:model", "openai:", "ollama:  ", "OpenAI:gpt-4o", "llamacpp:"],
+    [
+        "",
+        "   ",
+        "gpt-4o",
+        "bogus:model",
+        "openai:",
+        "ollama:  ",
+        "OpenAI:gpt-4o",
+        "llamacpp:",
+        "scripted:x",
+    ],
 )
 def test_bad_specs_teach_the_syntax(text: str) -> None:
     with pytest.raises(ModelSpecError) as info:
