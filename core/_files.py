@@ -7,13 +7,13 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-__all__ = ["atomic_write", "write_lines_atomic"]
+__all__ = ["atomic_write", "atomic_write_bytes", "write_lines_atomic"]
 
 
 @contextlib.contextmanager
-def atomic_write(path: Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
+def _replacing(path: Path, mode: str, **open_args: Any) -> Iterator[IO[Any]]:
     """Open a temporary file beside ``path``; on success, fsync it and rename it over ``path``."""
     path = Path(path)
     directory = path.parent if str(path.parent) else Path()
@@ -21,7 +21,7 @@ def atomic_write(path: Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="\n") as handle:
+        with os.fdopen(fd, mode, **open_args) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -29,6 +29,19 @@ def atomic_write(path: Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def atomic_write(path: Path, *, encoding: str = "utf-8") -> Iterator[IO[str]]:
+    """A text file written to a temporary beside ``path`` and renamed over it on success."""
+    with _replacing(path, "w", encoding=encoding, newline="\n") as handle:
+        yield handle
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (an image, say)."""
+    with _replacing(path, "wb") as handle:
+        handle.write(data)
 
 
 def write_lines_atomic(path: Path, lines: Iterable[str]) -> int:

@@ -106,6 +106,9 @@ class SteeringOptions:
     self_check_attempts: int = 2
     #: Without a steering model: answer with this method (all-code / all-text baselines).
     fixed_method: Method | None = None
+    #: Stream the task model's replies as :class:`TaskDelta` events. A batch run that shows no
+    #: text turns it off: remote backends then make one plain request per reply.
+    stream: bool = True
     task: GenerationOptions = field(default_factory=lambda: GenerationOptions(max_tokens=1024))
     steer: GenerationOptions = field(default_factory=lambda: GenerationOptions(max_tokens=256))
 
@@ -322,12 +325,15 @@ class SteeringRun:
         self._task_messages.append(Message("user", prompt))
         clock = time.perf_counter()
         completion: Completion | None = None
-        async for piece in self.task_model.stream(self._task_messages, self.options.task):
-            if isinstance(piece, Delta):
-                if piece.text:
-                    yield TaskDelta(index, piece.text)
-            else:
-                completion = piece
+        if self.options.stream:
+            async for piece in self.task_model.stream(self._task_messages, self.options.task):
+                if isinstance(piece, Delta):
+                    if piece.text:
+                        yield TaskDelta(index, piece.text)
+                else:
+                    completion = piece
+        else:
+            completion = await self.task_model.chat(self._task_messages, self.options.task)
         assert completion is not None
         seconds = round(time.perf_counter() - clock, 4)
         self._task_messages.append(Message("assistant", completion.text))

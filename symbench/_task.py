@@ -12,13 +12,24 @@ import dataclasses
 import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from fnmatch import fnmatchcase
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 from codesteer.errors import UserError
 from codesteer.symbench._parse import extract_answer
 from codesteer.symbench._types import Item, Score, Split
 
-__all__ = ["Knobs", "OriginalSource", "RawInstance", "Task", "UnusableInstance", "item_rng"]
+__all__ = [
+    "Knobs",
+    "OriginalSource",
+    "RawInstance",
+    "SourceRole",
+    "Task",
+    "UnusableInstance",
+    "item_rng",
+]
+
+SourceRole = Literal["test", "complexity", "sft", "extra"]
 
 
 class UnusableInstance(Exception):
@@ -48,10 +59,21 @@ class OriginalSource:
     into instances: ``dir`` (one folder = one instance, its files read as text), ``csv`` (one
     row each), ``jsonl`` (one line each), ``examples`` (a JSON file whose ``examples`` list holds
     the instances), ``json`` (one file = one instance, parsed).
+
+    ``role`` says what the original used the instances for: ``test`` (the paper's table),
+    ``complexity`` (its varied-complexity figure), ``sft`` (training data only) or ``extra``.
     """
 
     pattern: str
     kind: str
+    role: SourceRole = "test"
+
+    def matches(self, path: str) -> bool:
+        """Whether an instance path (``folder/sample_3``, ``file.csv#row=2``) came from this
+        source: the glob matched component by component, as :meth:`Path.glob` did."""
+        parts = path.split("#", 1)[0].split("/")
+        pattern = self.pattern.split("/")
+        return len(parts) == len(pattern) and all(map(fnmatchcase, parts, pattern))
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,8 @@ class Task(abc.ABC, Generic[K]):
     default_levels: ClassVar[tuple[int, ...]]
     #: Where the original instances of this task live.
     original_sources: ClassVar[tuple[OriginalSource, ...]] = ()
+    #: The levels of the paper's varied-complexity figure, for the scaling tasks.
+    sweep_levels: ClassVar[tuple[int, ...]] = ()
 
     # -- generation ---------------------------------------------------------------------------
 
@@ -166,6 +190,17 @@ class Task(abc.ABC, Generic[K]):
         format; ``known_defect`` set when the stored answer is known to be wrong.
         """
         raise NotImplementedError(f"{self.name} has no original instances")
+
+    def original_role(self, item: Item) -> SourceRole | None:
+        """What the original used ``item`` for (``None`` for an item it never had). A task whose
+        instances were kept in code (Path Plan) has no sources, and those were its test set."""
+        if not item.source.startswith("original:"):
+            return None
+        path = item.source.removeprefix("original:")
+        for source in self.original_sources:
+            if source.matches(path):
+                return source.role
+        return None if self.original_sources else "test"
 
     def as_original(
         self,

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,15 @@ from typing import Any
 from codesteer.errors import DatasetError
 from codesteer.symbench._task import OriginalSource, RawInstance, Task, UnusableInstance
 from codesteer.symbench._types import Item
+from codesteer.symbench.items_io import read_items
 
-__all__ = ["ImportReport", "find_dataset_root", "import_originals", "iter_raw_instances"]
+__all__ = [
+    "ImportReport",
+    "find_dataset_root",
+    "import_originals",
+    "iter_raw_instances",
+    "load_items",
+]
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -114,19 +121,26 @@ class ImportReport:
 
 
 def import_originals(
-    root: Path, tasks: Iterable[Task[Any]], *, require_files: bool = True
+    root: Path,
+    tasks: Iterable[Task[Any]],
+    *,
+    require_files: bool = True,
+    on_task: Callable[[Task[Any]], None] | None = None,
 ) -> ImportReport:
     """Import every instance of ``tasks`` found under ``root`` (a ``dataset_gather`` folder).
 
     An instance that its task cannot interpret is recorded in ``problems`` (with the reason)
     and the import goes on; a folder that cannot be read at all raises :class:`DatasetError`,
-    as does (with ``require_files``) one that holds no instance of ``tasks``.
+    as does (with ``require_files``) one that holds no instance of ``tasks``. ``on_task`` is
+    told each task before its instances are read (for a progress bar).
     """
     root = find_dataset_root(root)
     report = ImportReport()
     read_from_files = 0
     tasks = list(tasks)
     for task in tasks:
+        if on_task is not None:
+            on_task(task)
         items: list[Item] = list(task.builtin_originals())
         for source in task.original_sources:
             for raw in iter_raw_instances(root, source):
@@ -153,3 +167,32 @@ def import_originals(
             "layout (folders such as game24_dataset/, string_insertion/sample_0/)"
         )
     return report
+
+
+def load_items(
+    path: Path,
+    tasks: Iterable[Task[Any]],
+    *,
+    on_task: Callable[[Task[Any]], None] | None = None,
+) -> tuple[list[Item], ImportReport]:
+    """The items of ``tasks`` in an item file, a folder of item files (as ``symbench import``
+    writes), or an original dataset folder (imported on the fly; the report says what could
+    not be read)."""
+    path = Path(path).expanduser()
+    tasks = list(tasks)
+    wanted = {task.name for task in tasks}
+    if path.is_file():
+        return [item for item in read_items(path) if item.task in wanted], ImportReport()
+    # a folder written by `import` holds only TASK.jsonl files; a dataset folder has subfolders
+    # (and may hold data .jsonl files of its own, such as gsmhardv2.jsonl)
+    if path.is_dir() and any(path.glob("*.jsonl")) and not any(p.is_dir() for p in path.iterdir()):
+        items = [item for file in sorted(path.glob("*.jsonl")) for item in read_items(file)]
+        return [item for item in items if item.task in wanted], ImportReport()
+    if not path.exists():
+        raise DatasetError(f"no such file or folder: {path}")
+    report = import_originals(path, tasks, require_files=False, on_task=on_task)
+    if report.total == 0 or not any(
+        report.items.get(task.name) for task in tasks if task.original_sources
+    ):
+        raise DatasetError(f"no SymBench instances found under {path}")
+    return [item for items in report.items.values() for item in items], report

@@ -65,19 +65,21 @@ def test_entry_point_and_extras(wheel: Path) -> None:
     archive = zipfile.ZipFile(wheel)
     info = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
     metadata = archive.read(info).decode()
-    for extra in ("train", "convert", "tui", "demo", "dev", "all"):
+    for extra in ("train", "convert", "tui", "plot", "demo", "dev", "all"):
         assert f"Provides-Extra: {extra}" in metadata
     entry = next(n for n in archive.namelist() if n.endswith("entry_points.txt"))
     assert "codesteer = codesteer.cli:main" in archive.read(entry).decode()
     # the runtime stays light: torch and textual only come with extras
     requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
-    for heavy in ("torch", "textual", "trl"):
+    for heavy in ("torch", "textual", "trl", "matplotlib"):
         assert all(heavy not in line or "extra ==" in line for line in requires), heavy
 
 
 def test_runtime_does_not_import_heavy_packages() -> None:
     code = (
         "import sys, codesteer.cli, codesteer.symbench as s; s.all_tasks(); "
-        "bad = {'torch', 'textual', 'transformers'} & set(sys.modules); assert not bad, bad"
+        "import codesteer.local.harness, codesteer.cli.report; "
+        "bad = {'torch', 'textual', 'transformers', 'matplotlib'} & set(sys.modules); "
+        "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

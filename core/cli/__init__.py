@@ -10,7 +10,9 @@ import typer
 
 from codesteer import __version__
 from codesteer.cli._console import fail
+from codesteer.cli.bench import bench
 from codesteer.cli.models import models
+from codesteer.cli.report import report
 from codesteer.cli.run import run
 from codesteer.cli.sandbox import app as sandbox_app
 from codesteer.cli.symbench import app as symbench_app
@@ -25,7 +27,8 @@ app = typer.Typer(
         "to answer by writing code or by reasoning in text.\n\n"
         'Start with `codesteer run "What is 17 * 23?"` (offline, on the embedded SmolLM2), '
         "`codesteer models` to see the models that resolve, `codesteer sandbox doctor` for the "
-        "code sandbox, and `codesteer symbench list` for the 37 SymBench tasks."
+        "code sandbox, `codesteer symbench list` for the 37 SymBench tasks, and `codesteer bench` "
+        "to measure whether steering helps your model."
     ),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -34,6 +37,8 @@ app = typer.Typer(
 )
 app.command("run")(run)
 app.command("models")(models)
+app.command("bench")(bench)
+app.command("report")(report)
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(symbench_app, name="symbench")
 

@@ -14,7 +14,7 @@ from codesteer.cli._console import err, out, print_json, progress
 from codesteer.errors import ItemFormatError, UserError
 from codesteer.symbench import Item, Task, all_tasks, get_task, resolve_names
 from codesteer.symbench.items_io import item_to_json, read_items, write_items
-from codesteer.symbench.original import ImportReport, import_originals
+from codesteer.symbench.original import ImportReport, find_dataset_root, load_items
 from codesteer.symbench.verify import TaskAgreement, verify_items
 
 app = typer.Typer(
@@ -214,19 +214,14 @@ def score(
     out.print(result.reason, highlight=False, markup=False)
 
 
-def _import(path: Path, tasks: list[Task[Any]]) -> ImportReport:
+def _import(path: Path, tasks: list[Task[Any]]) -> tuple[list[Item], ImportReport]:
     with progress() as bar:
         job = bar.add_task("importing", total=len(tasks))
-        report = ImportReport()
-        for task in tasks:
-            bar.update(job, description=f"importing {task.name}")
-            report.merge(import_originals(path, [task], require_files=False))
-            bar.advance(job)
-    if report.total == 0 or not any(
-        report.items.get(task.name) for task in tasks if task.original_sources
-    ):
-        raise UserError(f"no SymBench instances found under {path}")
-    return report
+
+        def step(task: Task[Any]) -> None:
+            bar.update(job, description=f"importing {task.name}", advance=1)
+
+        return load_items(path, tasks, on_task=step)
 
 
 def _report_problems(report: ImportReport) -> None:
@@ -259,7 +254,7 @@ def import_(
     its source path, the stored answer (`original_answer`) and our solver's answer (`answer`).
     """
     tasks = resolve_names(tasks_spec)
-    report = _import(path, tasks)
+    _, report = _import(find_dataset_root(path), tasks)
     written: dict[str, int] = {}
     if out_path.suffix == ".jsonl":
         all_items = [item for items in report.items.values() for item in items]
@@ -285,22 +280,6 @@ def import_(
         err.print(f"imported {sum(written.values())} items of {len(written)} tasks to {out_path}")
     if report.problems:
         raise typer.Exit(1)
-
-
-def _load_for_verify(path: Path, tasks: list[Task[Any]]) -> tuple[list[Item], ImportReport]:
-    """Items from an item file, a folder of item files, or an original dataset folder."""
-    wanted = {task.name for task in tasks}
-    if path.is_file():
-        return [item for item in read_items(path) if item.task in wanted], ImportReport()
-    # a folder written by `import` holds only TASK.jsonl files; a dataset folder has subfolders
-    # (and may hold data .jsonl files of its own, such as gsmhardv2.jsonl)
-    if path.is_dir() and any(path.glob("*.jsonl")) and not any(p.is_dir() for p in path.iterdir()):
-        items = [item for file in sorted(path.glob("*.jsonl")) for item in read_items(file)]
-        return [item for item in items if item.task in wanted], ImportReport()
-    if not path.exists():
-        raise UserError(f"no such file or folder: {path}")
-    report = _import(path, tasks)
-    return [item for items in report.items.values() for item in items], report
 
 
 def _verify_with_progress(items: list[Item]) -> dict[str, TaskAgreement]:
@@ -329,7 +308,7 @@ def verify(
     checked instead. Exits 1 if any task falls short of full agreement otherwise.
     """
     tasks = resolve_names(tasks_spec)
-    items, imported = _load_for_verify(path, tasks)
+    items, imported = _import(path, tasks)
     if not items:
         raise UserError(f"no items of the selected tasks in {path}")
     report = _verify_with_progress(items)

@@ -274,7 +274,7 @@ class BoxLift(Task[BoxLiftKnobs]):
     default_levels = (1, 3, 6, 9)
     original_sources = (
         OriginalSource("BoxLift_dataset/BoxLift_*/BoxLift*", "dir"),
-        OriginalSource("BoxLift_dataset_SFT/BoxLift_*/BoxLift*", "dir"),
+        OriginalSource("BoxLift_dataset_SFT/BoxLift_*/BoxLift*", "dir", "sft"),
     )
 
     def _generate(self, rng: random.Random, knobs: BoxLiftKnobs) -> Item:

@@ -372,7 +372,7 @@ class BoxNet(Task[BoxNetKnobs]):
     default_levels = (2, 3, 4)
     original_sources = (
         OriginalSource("BoxNet1_dataset/env_pg_state_*/pg_state*", "dir"),
-        OriginalSource("BoxNet1_dataset_SFT/env_pg_state_*/pg_state*", "dir"),
+        OriginalSource("BoxNet1_dataset_SFT/env_pg_state_*/pg_state*", "dir", "sft"),
     )
 
     def _generate(self, rng: random.Random, knobs: BoxNetKnobs) -> Item:

@@ -275,9 +275,13 @@ class CombinatorialCalculation(Task[CombinatorialKnobs]):
         11: CombinatorialKnobs(50, 2000),
     }
     default_levels = (1, 2, 3, 4, 5)
+    #: the points of the paper's varied-complexity figure
+    sweep_levels = (1, 3, 5, 8, 9)  # (3, 10), (5, 78), (6, 100), (15, 300), (20, 500)
     original_sources = (
         OriginalSource("combinatorial_calculation/sample_*", "dir"),
-        OriginalSource("combinatorial_calculation_varied_complexity/*/sample_*", "dir"),
+        OriginalSource(
+            "combinatorial_calculation_varied_complexity/*/sample_*", "dir", "complexity"
+        ),
     )
 
     def _generate(self, rng: random.Random, knobs: CombinatorialKnobs) -> Item:

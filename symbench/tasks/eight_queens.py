@@ -242,9 +242,9 @@ class EightQueens(Task[EightQueensKnobs]):
     default_levels = (1, 1, 2, 2, 2, 3, 3, 3, 4, 4)
     original_sources = (
         OriginalSource("eight_queens_dataset/sample_*", "dir"),
-        OriginalSource("eight_queens_dataset_2/sample_*", "dir"),
-        OriginalSource("eight_queens_dataset_hard/sample_*", "dir"),
-        OriginalSource("eight_queens_dataset_varied_complexity/*/sample_*", "dir"),
+        OriginalSource("eight_queens_dataset_2/sample_*", "dir", "extra"),
+        OriginalSource("eight_queens_dataset_hard/sample_*", "dir", "extra"),
+        OriginalSource("eight_queens_dataset_varied_complexity/*/sample_*", "dir", "complexity"),
     )
 
     def _generate(self, rng: random.Random, knobs: EightQueensKnobs) -> Item:

@@ -259,9 +259,11 @@ class Game24(Task[Game24Knobs]):
         13: Game24Knobs(120, 1, 20000, 480),
     }
     default_levels = (2,)
+    #: the points of the paper's varied-complexity figure
+    sweep_levels = (2, 4, 5, 6, 12)  # 4, 6, 8, 20 and 80 numbers
     original_sources = (
         OriginalSource("game24_dataset/24/24.csv", "csv"),
-        OriginalSource("game24_dataset/*/*_number.csv", "csv"),
+        OriginalSource("game24_dataset/*/*_number.csv", "csv", "complexity"),
     )
 
     def _generate(self, rng: random.Random, knobs: Game24Knobs) -> Item:

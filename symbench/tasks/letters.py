@@ -27,9 +27,10 @@ import random
 import re
 import string
 from dataclasses import dataclass
+from typing import ClassVar
 
 from codesteer.symbench._parse import parse_int_list, strip_quotes
-from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, Task
+from codesteer.symbench._task import Knobs, OriginalSource, RawInstance, SourceRole, Task
 from codesteer.symbench._types import Item, Score, Split
 
 VOWELS = "aeiouy"
@@ -100,6 +101,21 @@ def parse_count_positions(answer: str) -> tuple[int, list[int]] | None:
     return int(count_text), positions
 
 
+#: The original's folders (min, max length): the paper's test set is the 10-25 letter ones; the
+#: long ones drew its varied-complexity figure.
+_LETTERS_FOLDERS: tuple[tuple[int, int, SourceRole], ...] = (
+    (10, 15, "test"),
+    (15, 20, "test"),
+    (20, 25, "test"),
+    (5, 10, "extra"),
+    (25, 30, "extra"),
+    (50, 100, "complexity"),
+    (150, 200, "complexity"),
+    (350, 400, "complexity"),
+    (750, 800, "complexity"),
+)
+
+
 class Letters(Task[LettersKnobs]):
     name = "letters"
     title = "Letters"
@@ -121,7 +137,14 @@ class Letters(Task[LettersKnobs]):
         10: LettersKnobs(1500, 2000, 200, 400),
     }
     default_levels = (2, 3, 4)
-    original_sources = (OriginalSource("Letters/Letters_dataset_*/*_*_*", "dir"),)
+    #: the points of the paper's varied-complexity figure
+    sweep_levels = (2, 6, 7, 8, 9)  # 10-15 ... 750-800 letters
+    original_sources: ClassVar[tuple[OriginalSource, ...]] = tuple(
+        OriginalSource(
+            f"Letters/Letters_dataset_min_length_{low}_max_length_{high}/*_*_*", "dir", role
+        )
+        for low, high, role in _LETTERS_FOLDERS
+    )
 
     def _generate(self, rng: random.Random, knobs: LettersKnobs) -> Item:
         letter = rng.choice(string.ascii_lowercase)

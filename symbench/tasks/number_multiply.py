@@ -104,9 +104,11 @@ class NumberMultiply(Task[NumberMultiplyKnobs]):
         12: NumberMultiplyKnobs((40, 40, 40, 40)),
     }
     default_levels = (2, 3, 4)
+    #: the points of the paper's varied-complexity figure
+    sweep_levels = (5, 6, 7, 8, 9)  # two factors of 4, 8, 12, 16 and 20 digits
     original_sources = (
         OriginalSource("number_multiply/digit_*/sample_*", "dir"),
-        OriginalSource("number_multiply_varied_complexity/digit_*/sample_*", "dir"),
+        OriginalSource("number_multiply_varied_complexity/digit_*/sample_*", "dir", "complexity"),
     )
 
     def _generate(self, rng: random.Random, knobs: NumberMultiplyKnobs) -> Item:

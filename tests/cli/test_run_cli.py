@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -12,27 +11,7 @@ from pathlib import Path
 
 import pytest
 
-SECRET = "sk-test-cli-9f8e7d6c5b4a"
-
-
-def codesteer(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "codesteer", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env={**os.environ, "OPENAI_API_KEY": SECRET, **(env or {})},
-    )
-
-
-def assert_one_error_line(result: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
-    assert "Traceback" not in result.stderr
-    for word in words:
-        assert word in lines[0], lines[0]
+from tests.cli.helpers import SECRET, assert_one_error_line, codesteer
 
 
 def test_help_teaches_with_examples() -> None:

@@ -259,3 +259,26 @@ def test_task_model_history_grows_round_by_round(sandbox: Sandbox) -> None:
     assert run.transcript.rounds[0].self_check is not None
     assert run.transcript.rounds[0].self_check.verdict == "incorrect"
     assert run.transcript.final_answer == "3"
+
+
+def test_without_streaming_no_deltas_and_the_same_run(sandbox: Sandbox) -> None:
+    """A batch run (the harness) asks for whole replies: no TaskDelta, nothing else changes."""
+    replies = ["Decision: Code\nGuidance: multiply", "Decision: Return Answer\nGuidance: ok"]
+    runs = []
+    for stream in (True, False):
+        run = SteeringRun(
+            QUESTION,
+            task_model=ScriptedBackend([CODE_ANSWER]),
+            steerer=ScriptedBackend(replies),
+            sandbox=sandbox,
+            options=SteeringOptions(self_check=False, stream=stream),
+        )
+        events = collect(run)
+        assert_event_order(events)
+        assert any(isinstance(e, TaskDelta) for e in events) == stream
+        runs.append(run.transcript)
+    streamed, whole = runs
+    assert [r.task.reply for r in whole.rounds if r.task] == [
+        r.task.reply for r in streamed.rounds if r.task
+    ]
+    assert whole.final_answer == streamed.final_answer == "391"

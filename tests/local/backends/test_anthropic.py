@@ -10,7 +10,7 @@ import pytest
 from codesteer.errors import BackendError, BackendUnavailableError
 from codesteer.local.backends import Completion, Delta, GenerationOptions, Message, open_backend
 from codesteer.local.backends._anthropic import AnthropicBackend, split_system
-from tests.local.backends.conftest import KatanFactory, closed_port, make_config
+from tests.servers import KatanFactory, closed_port, make_config
 
 SHORT = GenerationOptions(max_tokens=64)
 QUESTION = [

@@ -21,7 +21,7 @@ from codesteer.local.backends import (
 )
 from codesteer.local.backends._llamacpp import LlamaCppBackend, SharedModel
 from codesteer.local.config import Config
-from tests.local.backends.conftest import make_config
+from tests.servers import make_config
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ import pytest
 from codesteer.errors import BackendUnavailableError, UserError
 from codesteer.local.backends import ModelEntry, list_models, open_backend
 from codesteer.local.config import Config, ModelsConfig
-from tests.local.backends.conftest import closed_port
+from tests.servers import closed_port
 
 
 def codesteer(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

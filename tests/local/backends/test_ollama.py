@@ -21,8 +21,8 @@ from codesteer.local.backends import (
     open_backend,
 )
 from codesteer.local.backends._ollama import OllamaBackend
-from tests.local.backends.conftest import closed_port, make_config
 from tests.local.backends.ollama_double import OllamaDouble
+from tests.servers import closed_port, make_config
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ import pytest
 from codesteer.errors import BackendUnavailableError
 from codesteer.local.backends import Completion, Delta, GenerationOptions, Message, open_backend
 from codesteer.local.backends._openai import OpenAIBackend
-from tests.local.backends.conftest import closed_port, make_config
+from tests.servers import closed_port, make_config
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -55,9 +55,11 @@ def test_chat_and_base_url_from_environment(
         finally:
             await backend.aclose()
 
-    reply = asyncio.run(run())
+    reply = asyncio.run(run())  # one plain request, not a stream
     assert reply.text.strip()
     assert reply.finish_reason in {"stop", "length"}
+    assert reply.usage.prompt_tokens > 0
+    assert 0 < reply.usage.completion_tokens <= SHORT.max_tokens
 
 
 def test_unknown_model_name_is_served_by_the_single_model(llama_server: str) -> None:

@@ -17,7 +17,7 @@ from codesteer.errors import (
 from codesteer.local.backends import ModelSpec, check_gguf, open_backend, parse_spec
 from codesteer.local.backends._common import is_loopback, redact
 from codesteer.local.config import Config, ModelsConfig
-from tests.local.backends.conftest import make_config
+from tests.servers import make_config
 
 
 def test_public_names() -> None:

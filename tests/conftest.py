@@ -1,36 +1,20 @@
-"""Fixtures for the backend tests: the real SmolLM2 GGUF and real loopback servers.
-
-Servers are session-scoped (once per xdist worker), bound to 127.0.0.1 on a free port, and
-killed at the end. Nothing here reaches the network.
-"""
+"""Session fixtures shared by every test folder: the real SmolLM2 GGUF and real loopback
+servers (once per xdist worker, killed at the end)."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from codesteer.errors import ModelNotFoundError
 from codesteer.local.backends import default_gguf
-from codesteer.local.config import BackendsConfig, Config
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound then released)."""
-    return free_port()
+from codesteer.local.config import Config
+from tests.servers import KatanFactory, free_port, make_config, start_server, stop_server
 
 
 @pytest.fixture(scope="session")
@@ -43,50 +27,9 @@ def gguf() -> Path:
         pytest.skip(str(exc))
 
 
-def make_config(**backends: object) -> Config:
-    values: dict[str, object] = {"timeout_s": 30.0, "retries": 0, "n_ctx": 2048}
-    values.update(backends)
-    return Config(backends=BackendsConfig.model_validate(values))
-
-
 @pytest.fixture
 def config() -> Config:
     return make_config()
-
-
-def wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode} before {url} answered")
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
-
-
-def start_server(command: list[str], ready_url: str) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL
-    )
-    try:
-        wait_http(ready_url, process)
-    except BaseException:
-        stop_server(process)
-        raise
-    return process
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -100,9 +43,6 @@ def llama_server(gguf: Path) -> Iterator[str]:
     process = start_server(command, f"{base}/models")
     yield base
     stop_server(process)
-
-
-KatanFactory = Callable[..., str]
 
 
 @pytest.fixture(scope="session")
