@@ -248,15 +248,16 @@ class _Progress:
         self.counts: dict[str, int] = {}
         for item in runner.run_dir.items:
             self.counts[item.task] = self.counts.get(item.task, 0) + 1
+        self.word = "running"
         self.done_before: dict[str, int] = {}
         for sample in runner.run_dir.samples.values():
             self.done_before[sample.task] = self.done_before.get(sample.task, 0) + 1
 
     def __call__(self, event: BenchEvent) -> None:
         if isinstance(event, BenchStarted):
-            word = "resuming" if event.resumed else "running"
+            self.word = "resuming" if event.resumed else "running"
             self.total = self.bar.add_task(
-                f"{word} ({event.sandbox_level})", total=event.total, completed=event.done
+                f"{self.word} ({event.sandbox_level})", total=event.total, completed=event.done
             )
             if len(self.counts) <= 12:  # one row per task while that still fits a screen
                 for task, count in self.counts.items():
@@ -267,10 +268,14 @@ class _Progress:
             assert self.total is not None
             self.bar.update(self.total, completed=event.done)
             row = self.rows.get(event.sample.task)
+            score = "–" if event.task_score is None else f"{event.task_score:.0f}"
             if row is not None:
-                score = "–" if event.task_score is None else f"{event.task_score:.0f}"
                 self.bar.update(
                     row, advance=1, description=f"  {event.sample.task} · score {score}"
+                )
+            else:  # too many tasks for a row each: the overall bar names the latest
+                self.bar.update(
+                    self.total, description=f"{self.word} · {event.sample.task} score {score}"
                 )
             if event.sample.error is not None:
                 self.bar.console.print(
