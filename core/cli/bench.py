@@ -63,13 +63,13 @@ def bench(
         show_default=False,
     ),
     tasks_spec: str | None = typer.Option(
-        None, "--tasks", help="all, seen, unseen or comma-separated names [default: all]"
+        None, "--tasks", help="all, seen, unseen or comma-separated names (default: all)"
     ),
     n: int | None = typer.Option(
-        None, "--n", help="Items per task (per level in a sweep) [default: 5]"
+        None, "--n", help="Items per task (per level in a sweep) (default: 5)"
     ),
     seed: int | None = typer.Option(
-        None, "--seed", help="Which items: same seed, same items [default: 0]"
+        None, "--seed", help="Which items: same seed, same items (default: 0)"
     ),
     complexity: int | None = typer.Option(
         None, "--complexity", "-c", help="One level for every task (default: the test mix)."
@@ -85,7 +85,7 @@ def bench(
         None, "--source", metavar="generated|original|file", help="Where items come from."
     ),
     mode: str | None = typer.Option(
-        None, "--mode", metavar="MODE", help=f"{_MODES} [default: codesteer]"
+        None, "--mode", metavar="MODE", help=f"{_MODES} (default: codesteer)"
     ),
     task_model: str | None = typer.Option(
         None, "--task-model", "-m", metavar="SPEC", help="The answering model (default: config)."
@@ -94,29 +94,29 @@ def bench(
         None, "--steerer", "-s", metavar="SPEC", help="The steering model (default: config)."
     ),
     rounds: int | None = typer.Option(
-        None, "--rounds", "-r", min=1, max=50, help="Review rounds in codesteer mode [default: 5]"
+        None, "--rounds", "-r", min=1, max=50, help="Review rounds in codesteer mode (default: 5)"
     ),
     self_check: bool | None = typer.Option(
         None,
         "--self-check/--no-self-check",
-        help="In codesteer mode, have the task model check its answers [default: on]",
+        help="In codesteer mode, have the task model check its answers (default: on)",
         show_default=False,
     ),
     max_tokens: int | None = typer.Option(
-        None, "--max-tokens", min=16, help="Longest task-model reply [default: 1024]"
+        None, "--max-tokens", min=16, help="Longest task-model reply (default: 1024)"
     ),
     sandbox_level: str | None = typer.Option(
         None, "--sandbox-level", metavar="LEVEL", help="best, bubblewrap, namespaces, rlimits."
     ),
     concurrency: int | None = typer.Option(
-        None, "--concurrency", "-k", min=1, max=256, help="Items run at once [default: 1]"
+        None, "--concurrency", "-k", min=1, max=256, help="Items run at once (default: 1)"
     ),
     out_dir: Path | None = typer.Option(
         None,
         "--out",
         "-o",
         metavar="RUN_DIR",
-        help="A new (or empty) folder for the run [default: runs/MODE-TIME].",
+        help="A new (or empty) folder for the run (default: runs/MODE-TIME).",
     ),
     resume: Path | None = typer.Option(
         None,

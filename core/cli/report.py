@@ -91,10 +91,11 @@ def report(
     no_png: bool = typer.Option(False, "--no-png", help="Print the table only."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
 ) -> None:
-    """Compare runs as the paper's table: one row per task, one column per run, with seen,
-    unseen and total averages and Ave. Norm. (each task's score over the best score on it
-    among the columns, averaged). Writes a PNG: per-task scores by run, and score against
-    complexity for runs made with --complexity-sweep.
+    """Compare runs as the paper's table, with averages and Ave. Norm.; draw a PNG.
+
+    One row per task, one column per run, with seen, unseen and total averages and Ave. Norm.
+    (each task's score over the best score on it among the columns, averaged). The PNG shows
+    per-task scores by run, and score against complexity for runs made with --complexity-sweep.
 
     Example: codesteer report runs/baseline runs/steered --paper
     """

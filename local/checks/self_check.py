@@ -14,13 +14,23 @@ from codesteer.local.extract import first_python_block
 from codesteer.local.protocol import self_check_prompt
 from codesteer.local.sandbox import SandboxResult
 
-__all__ = ["CodeRunner", "SelfCheck", "Verdict", "self_check"]
+__all__ = ["CheckTry", "CodeRunner", "SelfCheck", "Verdict", "self_check"]
 
 Verdict = Literal["correct", "incorrect", "inconclusive"]
 #: Runs code in the sandbox: ``await runner(code)``.
 CodeRunner = Callable[[str], Awaitable[SandboxResult]]
 
 _NO_BLOCK = "Give exactly one ```python code block that checks the answer and prints the verdict."
+
+
+@dataclass(frozen=True)
+class CheckTry:
+    """One reply of the checking model and what its program did: with these a recorded run can
+    be replayed exactly (``codesteer.train.replay``), failed tries included."""
+
+    reply: str
+    #: ``None`` when the reply held no code block.
+    sandbox: SandboxResult | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,8 @@ class SelfCheck:
     attempts: int
     usage: Usage
     sandbox: SandboxResult | None = None
+    #: Every try, in order (the last one is the one ``code`` and ``sandbox`` describe).
+    tries: tuple[CheckTry, ...] = ()
 
     def summary(self) -> str:
         if self.verdict == "correct":
@@ -64,19 +76,24 @@ async def self_check(
     last_problem = "the model wrote no checking program"
     code: str | None = None
     result: SandboxResult | None = None
+    tries: list[CheckTry] = []
     for attempt in range(1, attempts + 1):
         reply = await backend.chat(messages, options)
         usage = usage + reply.usage
         messages.append(Message("assistant", reply.text))
         code = first_python_block(reply.text)
         if code is None:
+            tries.append(CheckTry(reply.text))
             last_problem = "the model wrote no checking program"
             messages.append(Message("user", _NO_BLOCK))
             continue
         result = await run_code(code)
+        tries.append(CheckTry(reply.text, result))
         if result.status == "ok" and result.stdout.strip():
-            return SelfCheck(_verdict(result.stdout), result.stdout, code, attempt, usage, result)
+            return SelfCheck(
+                _verdict(result.stdout), result.stdout, code, attempt, usage, result, tuple(tries)
+            )
         tail = (result.stderr or result.stdout).strip()[-1500:] or result.status
         last_problem = f"the checking program failed ({result.status}): {tail}"
         messages.append(Message("user", f"The program failed ({result.status}):\n{tail}\nFix it."))
-    return SelfCheck("inconclusive", last_problem, code, attempts, usage, result)
+    return SelfCheck("inconclusive", last_problem, code, attempts, usage, result, tuple(tries))

@@ -8,6 +8,7 @@ from typing import Literal
 
 from codesteer.errors import UserError
 from codesteer.local.protocol import Method
+from codesteer.symbench.seeds import check_evaluation_seed
 
 __all__ = ["FORMAT_VERSION", "BenchConfig", "Mode", "SourceKind"]
 
@@ -87,3 +88,5 @@ class BenchConfig:
             raise UserError(f"mode {self.mode.value} needs a steering model")
         if self.max_tokens < 16:
             raise UserError("--max-tokens must be at least 16")
+        if self.source == "generated":
+            check_evaluation_seed(self.seed)

@@ -3,23 +3,22 @@
 ``summary.json`` and ``summary.md``.
 
 Crash safety: every file but ``samples.jsonl`` is replaced atomically; a sample is one
-``write`` of one line followed by ``fsync``, so a ``kill -9`` can at worst leave a torn last
-line, which reopening drops (that item runs again). An exclusive ``flock`` keeps two processes
-off one folder; the kernel releases it when a process dies, however it dies.
+``write`` of one line followed by ``fsync`` (:mod:`codesteer._durable`), so a ``kill -9`` can at
+worst leave a torn last line, which reopening drops (that item runs again). An exclusive
+``flock`` keeps two processes off one folder; the kernel releases it when a process dies,
+however it dies.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
+from codesteer._durable import AppendLog, FolderLock, read_log
 from codesteer._files import atomic_write
 from codesteer._secrets import redact
 from codesteer.errors import UserError
@@ -79,8 +78,8 @@ class RunDir:
         self.info = info
         self.items = items
         self.samples: dict[tuple[str, str], SampleRecord] = {}
-        self._lock: IO[str] | None = None
-        self._out: IO[str] | None = None
+        self._lock: FolderLock | None = None
+        self._out = AppendLog(path / SAMPLES_FILE)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -156,21 +155,7 @@ class RunDir:
         return info, list(read_items(path / ITEMS_FILE))
 
     def _acquire(self) -> None:
-        handle = (self.path / LOCK_FILE).open("a+", encoding="utf-8")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            handle.close()
-            raise UserError(
-                f"{self.path} is in use by a running codesteer bench ({holder})"
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        self._lock = handle
+        self._lock = FolderLock(self.path / LOCK_FILE, "codesteer bench")
 
     def summary(self) -> RunSummary:
         """The summary of what is done so far."""
@@ -180,12 +165,7 @@ class RunDir:
 
     def append(self, sample: SampleRecord) -> None:
         """Record one finished item durably before anything else happens."""
-        if self._out is None:
-            self._out = (self.path / SAMPLES_FILE).open("a", encoding="utf-8")
-        line = redact(sample.model_dump_json()) + "\n"
-        self._out.write(line)
-        self._out.flush()
-        os.fsync(self._out.fileno())
+        self._out.append(sample.model_dump_json())
         self.samples[sample.key] = sample
 
     def write_info(self) -> None:
@@ -200,12 +180,9 @@ class RunDir:
             handle.write(summary_markdown(summary, f"codesteer bench: {self.path.name}"))
 
     def close(self) -> None:
-        if self._out is not None:
-            self._out.close()
-            self._out = None
+        self._out.close()
         if self._lock is not None:
-            with contextlib.suppress(OSError):
-                self._lock.close()
+            self._lock.release()
             self._lock = None
 
     def __enter__(self) -> RunDir:
@@ -216,22 +193,8 @@ class RunDir:
 
 
 def _read_samples(path: Path, *, repair: bool) -> dict[tuple[str, str], SampleRecord]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    end = data.rfind(b"\n") + 1
-    if end < len(data) and repair:
-        # A line without its newline is the write a killed process never finished.
-        with path.open("r+b") as handle:
-            handle.truncate(end)
-            os.fsync(handle.fileno())
     samples: dict[tuple[str, str], SampleRecord] = {}
-    for number, line in enumerate(data[:end].splitlines(), start=1):
-        if not line.strip():
-            continue
+    for number, line in read_log(path, repair=repair):
         try:
             sample = SampleRecord.model_validate_json(line)
         except ValidationError:

@@ -34,6 +34,7 @@ def test_help_teaches_with_examples() -> None:
         (["--complexity", "3", "--complexity-sweep"], ["not both"]),
         (["--tasks", "game24", "--complexity", "99"], ["complexity must be one of"]),
         (["--sandbox-level", "paper-bag"], ["sandbox level"]),
+        (["--seed", "1000000"], ["training seed"]),
     ],
 )
 def test_bad_input_is_one_error_line_and_writes_nothing(
