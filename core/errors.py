@@ -43,7 +43,8 @@ class ItemFormatError(UserError):
 
 
 class DatasetError(UserError):
-    """An original SymBench instance folder that cannot be read."""
+    """Data that cannot be read or used: an original SymBench instance folder, an item file,
+    training data (SFT / DPO JSONL, imported formats)."""
 
 
 class ConfigError(UserError):

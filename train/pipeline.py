@@ -327,11 +327,17 @@ def _synthesize(run: _Run, folder: Path) -> None:
     run.stage("synthesize", dataclasses.asdict(synth), [sft_file], valid, work)
 
 
+def _has_checkpoint(out: Path) -> bool:
+    """A training stage interrupted after a checkpoint continues from it."""
+    from codesteer.train.outputs import last_checkpoint
+
+    return last_checkpoint(out / "checkpoints") is not None
+
+
 def _sft(config: Any, run: _Run) -> str:
     from codesteer.train.sft import train_sft
 
-    resume = (config.out / "checkpoints").is_dir()
-    result = train_sft(config, run.emit, resume=resume)
+    result = train_sft(config, run.emit, resume=_has_checkpoint(config.out))
     run.results["sft"] = result
     return f"{result.steps} steps, loss {result.final_loss}, {result.examples_dropped} dropped"
 
@@ -339,8 +345,7 @@ def _sft(config: Any, run: _Run) -> str:
 def _dpo(config: Any, run: _Run) -> str:
     from codesteer.train.dpo import train_dpo
 
-    resume = (config.out / "checkpoints").is_dir()
-    result = train_dpo(config, run.emit, resume=resume)
+    result = train_dpo(config, run.emit, resume=_has_checkpoint(config.out))
     run.results["dpo"] = result
     return f"{result.steps} steps, loss {result.final_loss}, {result.examples_dropped} dropped"
 

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from codesteer.cli._console import err, out, print_json, progress
 from codesteer.train.config import DPOConfig, SFTConfig, load_dpo_config, load_sft_config
+from codesteer.train.outputs import last_checkpoint
 from codesteer.train.progress import (
     CheckpointSaved,
     DataPrepared,
@@ -183,10 +184,12 @@ def _train(
         with view.bar:
             result = trainer(settings, view, resume=resume)
     except KeyboardInterrupt:
-        err.print(
-            f"interrupted{view.where()}; continue with: {_resume_command(settings.out)}",
-            style="yellow",
-        )
+        checkpoint = last_checkpoint(settings.out.expanduser() / "checkpoints")
+        if checkpoint is None:
+            hint = "no checkpoint was saved yet; run the same command again to start over"
+        else:
+            hint = f"{checkpoint.name} is saved; continue with: {_resume_command(settings.out)}"
+        err.print(f"interrupted{view.where()}: {hint}", style="yellow")
         raise typer.Exit(130) from None
     if as_json:
         print_json({**result.to_dict(), "summary": str(result.out_dir / "train_summary.json")})
@@ -245,9 +248,9 @@ class _TrainView:
                 if event.dropped
                 else ""
             )
+            examples = "1 example" if event.used == 1 else f"{event.used} examples"
             self.bar.console.print(
-                f"data: {event.used} examples, the longest {event.longest} tokens{dropped}",
-                highlight=False,
+                f"data: {examples}, the longest {event.longest} tokens{dropped}", highlight=False
             )
         elif isinstance(event, TrainingStarted):
             self._started(event)
