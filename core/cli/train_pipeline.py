@@ -46,7 +46,9 @@ def pipeline(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the stages and outputs as JSON."),
 ) -> None:
-    """Synthesize (optional) -> SFT -> DPO (optional) -> merge -> GGUF -> quantize -> fidelity
+    """Everything, resumable: from trajectories to a quantized, Ollama-ready GGUF.
+
+    Synthesize (optional) -> SFT -> DPO (optional) -> merge -> GGUF -> quantize -> fidelity
     check -> Ollama Modelfile, in one folder, offline. A stage already done with the same
     settings is skipped, so an interrupted pipeline continues where it stopped.
     """
