@@ -12,7 +12,6 @@ trajectories, ``sft.jsonl`` and ``dpo.jsonl``, resumable after any interruption:
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -23,7 +22,7 @@ from codesteer import __version__
 from codesteer.errors import CodesteerError, UserError
 from codesteer.local.backends import Backend, open_backend, parse_spec
 from codesteer.local.config import Config, load_config
-from codesteer.local.harness import BenchConfig, plan_items
+from codesteer.local.harness import BenchConfig, plan_items, run_items
 from codesteer.local.loop import CodeSandbox, SteeringRun
 from codesteer.local.protocol import PROTOCOL_VERSION
 from codesteer.local.sandbox import Sandbox
@@ -63,10 +62,6 @@ __all__ = [
     "SynthesisFinished",
     "SynthesisStarted",
 ]
-
-#: A synthesis stops taking items once this many have failed and none has succeeded: a dead
-#: server or a wrong model name should cost seconds, not an hour of retries.
-ABORT_AFTER = 8
 
 
 # -- events -----------------------------------------------------------------------------------
@@ -370,53 +365,33 @@ class Synthesis:
 
     async def _run_all(self, pending: list[tuple[int, Item]], emit: EventHandler) -> str | None:
         """Run ``pending`` with K workers; return why the synthesis gave up, if it did."""
-        queue = deque(pending)
         total = len(self.folder.items)
-        failures: list[str] = []
-        successes = sum(1 for r in self.folder.records.values() if r.error is None)
-        gave_up: str | None = None
 
-        async def worker() -> None:
-            nonlocal successes, gave_up
-            while queue and gave_up is None:
-                index, item = queue.popleft()
-                emit(ItemStarted(index, item.task, item.id))
-                record = await self._synthesize(index, item, emit)
-                self.folder.append(record)
-                _, _, counts = item_training_data(
-                    item_data(record), per_item=self.config.sft_per_item
+        async def run_one(job: tuple[int, Item]) -> str | None:
+            index, item = job
+            emit(ItemStarted(index, item.task, item.id))
+            record = await self._synthesize(index, item, emit)
+            self.folder.append(record)
+            _, _, counts = item_training_data(item_data(record), per_item=self.config.sft_per_item)
+            self._counts += counts
+            emit(
+                ItemFinished(
+                    index,
+                    item.task,
+                    item.id,
+                    record.error,
+                    item=counts,
+                    counts=self._counts,
+                    done=len(self.folder.records),
+                    total=total,
                 )
-                self._counts += counts
-                if record.error is None:
-                    successes += 1
-                else:
-                    failures.append(record.error)
-                    if not successes and len(failures) >= max(ABORT_AFTER, self.concurrency):
-                        gave_up = f"the first {len(failures)} items all failed: {failures[0]}"
-                emit(
-                    ItemFinished(
-                        index,
-                        item.task,
-                        item.id,
-                        record.error,
-                        item=counts,
-                        counts=self._counts,
-                        done=len(self.folder.records),
-                        total=total,
-                    )
-                )
+            )
+            return record.error
 
-        workers = [
-            asyncio.ensure_future(worker()) for _ in range(min(self.concurrency, len(queue)))
-        ]
-        try:
-            await asyncio.gather(*workers)
-        except BaseException:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            raise
-        return gave_up
+        succeeded = sum(1 for r in self.folder.records.values() if r.error is None)
+        return await run_items(
+            pending, run_one, concurrency=self.concurrency, succeeded_before=succeeded
+        )
 
     async def _synthesize(self, index: int, item: Item, emit: EventHandler) -> TrajectoryRecord:
         """The teacher's trajectory of one item and, when it ends wrong, its continuations."""

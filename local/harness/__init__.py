@@ -18,6 +18,7 @@ from codesteer.local.harness._events import (
     ItemStarted,
 )
 from codesteer.local.harness._items import plan_items
+from codesteer.local.harness._pool import ABORT_AFTER, run_items
 from codesteer.local.harness._records import SampleRecord, TokenCounts
 from codesteer.local.harness._rundir import RunDir, RunInfo, RunStatus
 from codesteer.local.harness._runner import Bench
@@ -30,6 +31,7 @@ from codesteer.local.harness.summary import (
 )
 
 __all__ = [
+    "ABORT_AFTER",
     "FORMAT_VERSION",
     "Bench",
     "BenchConfig",
@@ -49,6 +51,7 @@ __all__ = [
     "TokenCounts",
     "normalized_averages",
     "plan_items",
+    "run_items",
     "summarize",
     "summary_markdown",
 ]

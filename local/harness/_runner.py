@@ -11,7 +11,6 @@ import asyncio
 import hashlib
 import platform
 import subprocess
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -32,6 +31,7 @@ from codesteer.local.harness._events import (
     ItemStarted,
 )
 from codesteer.local.harness._items import plan_items
+from codesteer.local.harness._pool import run_items
 from codesteer.local.harness._records import SampleRecord, ScoreRecord, TokenCounts
 from codesteer.local.harness._rundir import RunDir, RunInfo, RunStatus
 from codesteer.local.harness.summary import RunSummary
@@ -43,9 +43,6 @@ from codesteer.symbench import Item, Score, get_task
 
 __all__ = ["Bench"]
 
-#: A run stops taking items once this many have failed and none has succeeded: a dead server
-#: or a wrong model name should cost seconds, not an hour of retries.
-ABORT_AFTER = 8
 
 #: Packages whose versions shape the results, recorded in run.json.
 _PACKAGES = ("llama_cpp_python", "openai", "anthropic", "ollama", "math-verify", "sympy", "numpy")
@@ -294,45 +291,27 @@ class Bench:
 
     async def _run_all(self, pending: list[tuple[int, Item]], emit: EventHandler) -> str | None:
         """Run ``pending`` with K workers; return why the run gave up, if it did."""
-        queue = deque(pending)
         total = len(self.run_dir.items)
-        failures: list[str] = []
-        successes = sum(1 for s in self.run_dir.samples.values() if s.error is None)
-        gave_up: str | None = None
 
-        async def worker() -> None:
-            nonlocal successes, gave_up
-            while queue and gave_up is None:
-                index, item = queue.popleft()
-                emit(ItemStarted(index, item.task, item.id))
-                sample = await self._run_item(index, item)
-                self.run_dir.append(sample)
-                if sample.error is None:
-                    successes += 1
-                else:
-                    failures.append(sample.error)
-                    if not successes and len(failures) >= max(ABORT_AFTER, self.concurrency):
-                        gave_up = f"the first {len(failures)} items all failed: {failures[0]}"
-                emit(
-                    ItemFinished(
-                        sample,
-                        task_score=self._task_score(item.task),
-                        done=len(self.run_dir.samples),
-                        total=total,
-                    )
+        async def run_one(job: tuple[int, Item]) -> str | None:
+            index, item = job
+            emit(ItemStarted(index, item.task, item.id))
+            sample = await self._run_item(index, item)
+            self.run_dir.append(sample)
+            emit(
+                ItemFinished(
+                    sample,
+                    task_score=self._task_score(item.task),
+                    done=len(self.run_dir.samples),
+                    total=total,
                 )
+            )
+            return sample.error
 
-        workers = [
-            asyncio.ensure_future(worker()) for _ in range(min(self.concurrency, len(queue)))
-        ]
-        try:
-            await asyncio.gather(*workers)
-        except BaseException:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
-            raise
-        return gave_up
+        succeeded = sum(1 for s in self.run_dir.samples.values() if s.error is None)
+        return await run_items(
+            pending, run_one, concurrency=self.concurrency, succeeded_before=succeeded
+        )
 
     def _task_score(self, task: str) -> float | None:
         values = [

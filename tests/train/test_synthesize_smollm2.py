@@ -58,10 +58,9 @@ def kill_and_resume(out: Path) -> None:
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )
     log = out / "trajectories.jsonl"
-    deadline = time.monotonic() + 900  # a guard against a hang, not a measurement
+    # Waits on the run itself, not on a clock: a run that ends before recording fails here.
     while not (log.exists() and log.read_text().count("\n") >= 1):
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the first item never finished"
         time.sleep(0.2)
     process.send_signal(signal.SIGKILL)
     process.communicate()
