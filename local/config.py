@@ -23,6 +23,12 @@ Example::
     [sandbox]
     level = "best"          # or bubblewrap, namespaces, rlimits
     timeout_s = 10
+
+    [tui]                   # `codesteer tui` saves its settings here
+    theme = "textual-dark"
+    runs_dir = "~/codesteer-runs"
+    [tui.keys]              # binding id = keys; `codesteer tui --keys` lists the ids
+    "steer.cancel" = "escape,f8"
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ __all__ = [
     "Config",
     "ModelsConfig",
     "SandboxConfig",
+    "TuiConfig",
     "config_path",
     "load_config",
 ]
@@ -79,11 +86,23 @@ class SandboxConfig(_Section):
     memory_mb: int = Field(2048, ge=64)
 
 
+class TuiConfig(_Section):
+    #: A Textual theme name (the command palette's theme picker saves its choice here).
+    theme: str = "textual-dark"
+    #: Binding id -> keys (comma-separated), remapping the TUI's keys.
+    keys: dict[str, str] = Field(default_factory=dict)
+    #: Where the Bench screen writes run folders (default: ``runs`` in the platform data dir).
+    runs_dir: str | None = None
+    #: Tokens per task-model reply in the Steer screen.
+    max_tokens: int = Field(1024, ge=16)
+
+
 class Config(_Section):
     rounds: int = Field(5, ge=0, le=50)
     models: ModelsConfig = Field(default_factory=ModelsConfig)
     backends: BackendsConfig = Field(default_factory=BackendsConfig)
     sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
+    tui: TuiConfig = Field(default_factory=TuiConfig)
 
 
 def config_path() -> Path:

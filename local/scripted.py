@@ -21,7 +21,7 @@ from codesteer.local.backends import (
     Usage,
 )
 
-__all__ = ["ScriptedBackend"]
+__all__ = ["Reply", "ScriptedBackend"]
 
 Reply = str | Callable[[Sequence[Message]], str]
 _PIECES = re.compile(r"\S+\s*|\s+")

@@ -8,17 +8,25 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from codesteer.errors import UserError
 from codesteer.local.backends import Backend, GenerationOptions, open_backend
 from codesteer.local.config import Config
 from codesteer.local.events import Event
-from codesteer.local.loop import Grader, SteeringOptions, SteeringRun
+from codesteer.local.loop import CodeSandbox, Grader, SteeringOptions, SteeringRun
 from codesteer.local.sandbox import IsolationLevel, Limits, Sandbox
 from codesteer.local.transcript import ItemRef, Transcript
 from codesteer.symbench import Score, get_task
 
-__all__ = ["RunRequest", "Session", "open_sandbox"]
+__all__ = [
+    "BackendOpener",
+    "ClosableSandbox",
+    "RunRequest",
+    "SandboxOpener",
+    "Session",
+    "open_sandbox",
+]
 
 #: The steerer spec that means "no steering model": the task model alone.
 NO_STEERER = "none"
@@ -39,6 +47,19 @@ class RunRequest:
     self_check: bool = True
     max_tokens: int = 1024
     sandbox_level: str = "best"
+
+
+class ClosableSandbox(CodeSandbox, Protocol):
+    """A sandbox a session owns: it closes it when the run ends."""
+
+    def close(self) -> None: ...
+
+
+#: How a session turns a model spec into a backend, and a level into a sandbox. The defaults
+#: are :func:`~codesteer.local.backends.open_backend` and :func:`open_sandbox`; front ends
+#: and their tests inject others (a scripted model, a fake sandbox), as httpx injects transports.
+BackendOpener = Callable[[str, Config], Backend]
+SandboxOpener = Callable[[str, Config], ClosableSandbox]
 
 
 def open_sandbox(level: str, config: Config) -> Sandbox:
@@ -69,25 +90,44 @@ class Session:
     """One run of a :class:`RunRequest`. :attr:`transcript` is set once the run has started
     and fills in as it goes, so a caller interrupted mid-run still holds what happened."""
 
-    def __init__(self, request: RunRequest, config: Config) -> None:
+    def __init__(
+        self,
+        request: RunRequest,
+        config: Config,
+        *,
+        backends: BackendOpener = open_backend,
+        sandboxes: SandboxOpener = open_sandbox,
+    ) -> None:
         self.request = request
         self.config = config
         self.transcript: Transcript | None = None
+        self._open_backend = backends
+        self._open_sandbox = sandboxes
 
-    async def run(self, on_event: Callable[[Event], None] | None = None) -> Transcript:
+    async def run(self, on_event: Callable[[Event], object] | None = None) -> Transcript:
         """Run to the end and return the transcript; ``on_event`` sees every event."""
         request, config = self.request, self.config
         question, grade, item = _question(request)
-        task_backend = open_backend(request.task_model, config)
+        task_backend = self._open_backend(request.task_model, config)
         steer_backend: Backend | None = None
         if request.steerer.strip().lower() != NO_STEERER:
-            steer_backend = open_backend(request.steerer, config)
+            try:
+                steer_backend = self._open_backend(request.steerer, config)
+            except BaseException:
+                await task_backend.aclose()
+                raise
         options = SteeringOptions(
             rounds=request.rounds,
             self_check=request.self_check,
             task=dataclasses.replace(GenerationOptions(), max_tokens=request.max_tokens),
         )
-        sandbox = open_sandbox(request.sandbox_level, config)
+        try:
+            sandbox = self._open_sandbox(request.sandbox_level, config)
+        except BaseException:
+            await task_backend.aclose()
+            if steer_backend is not None:
+                await steer_backend.aclose()
+            raise
         try:
             run = SteeringRun(
                 question,

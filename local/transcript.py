@@ -1,10 +1,10 @@
 """The record of one steering run: every round's prompts, replies, code, sandbox outcome, checks
 and decisions, with model specs, sandbox level, tokens and timings.
 
-Dataclasses inside; JSON at the edge (:func:`transcript_to_json`, :func:`load_transcript`, the
-latter validated by pydantic). API keys never appear: specs hold none by construction, and
-:func:`redact` scrubs the values of secret-looking environment variables from the JSON text
-as a second line of defence.
+Dataclasses inside; JSON at the edge (:func:`transcript_to_json`, :func:`load_transcript` and
+:func:`parse_transcript`, validated by pydantic). API keys never appear: specs hold none by
+construction, and :func:`redact` scrubs the values of secret-looking environment variables from
+the JSON text as a second line of defence.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ __all__ = [
     "TaskTurn",
     "Transcript",
     "load_transcript",
+    "parse_transcript",
     "transcript_to_dict",
     "transcript_to_json",
     "write_transcript",
@@ -148,12 +149,18 @@ def write_transcript(transcript: Transcript, path: Path) -> None:
 _ADAPTER: TypeAdapter[Transcript] = TypeAdapter(Transcript)
 
 
+def parse_transcript(text: str, source: str) -> Transcript:
+    """Validate transcript JSON; ``source`` names where it came from in the error message."""
+    try:
+        return _ADAPTER.validate_json(text)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"]
+        raise UserError(f"{source} is not a codesteer transcript: {reason}") from exc
+
+
 def load_transcript(path: Path) -> Transcript:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise UserError(f"cannot read transcript {path}: {exc.strerror or exc}") from exc
-    try:
-        return _ADAPTER.validate_json(text)
-    except ValidationError as exc:
-        raise UserError(f"{path} is not a codesteer transcript: {exc.errors()[0]['msg']}") from exc
+    return parse_transcript(text, str(path))

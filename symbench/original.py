@@ -125,7 +125,7 @@ def import_originals(
     tasks: Iterable[Task[Any]],
     *,
     require_files: bool = True,
-    on_task: Callable[[Task[Any]], None] | None = None,
+    on_task: Callable[[Task[Any]], object] | None = None,
 ) -> ImportReport:
     """Import every instance of ``tasks`` found under ``root`` (a ``dataset_gather`` folder).
 
@@ -173,7 +173,7 @@ def load_items(
     path: Path,
     tasks: Iterable[Task[Any]],
     *,
-    on_task: Callable[[Task[Any]], None] | None = None,
+    on_task: Callable[[Task[Any]], object] | None = None,
 ) -> tuple[list[Item], ImportReport]:
     """The items of ``tasks`` in an item file, a folder of item files (as ``symbench import``
     writes), or an original dataset folder (imported on the fly; the report says what could

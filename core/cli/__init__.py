@@ -20,6 +20,7 @@ from codesteer.cli.symbench import app as symbench_app
 from codesteer.cli.train import app as train_app
 from codesteer.cli.train_data import import_data, synthesize
 from codesteer.cli.train_pipeline import pipeline
+from codesteer.cli.tui import tui
 from codesteer.errors import CodesteerError, UserError
 
 __all__ = ["app", "main"]
@@ -31,8 +32,9 @@ app = typer.Typer(
         "to answer by writing code or by reasoning in text.\n\n"
         'Start with `codesteer run "What is 17 * 23?"` (offline, on the embedded SmolLM2), '
         "`codesteer models` to see the models that resolve, `codesteer sandbox doctor` for the "
-        "code sandbox, `codesteer symbench list` for the 37 SymBench tasks, and `codesteer bench` "
-        "to measure whether steering helps your model."
+        "code sandbox, `codesteer symbench list` for the 37 SymBench tasks, `codesteer bench` "
+        "to measure whether steering helps your model, and `codesteer tui` (or `codesteer tui "
+        "--demo`) for all of it in a terminal app."
     ),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -43,6 +45,7 @@ app.command("run")(run)
 app.command("models")(models)
 app.command("bench")(bench)
 app.command("report")(report)
+app.command("tui")(tui)
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(symbench_app, name="symbench")
 train_app.command("synthesize")(synthesize)

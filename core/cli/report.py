@@ -9,18 +9,14 @@ from rich.console import Console
 from rich.table import Table
 
 from codesteer.cli._console import err, out, print_json
-from codesteer.local.harness.report import Comparison, compare, load_runs
+from codesteer.local.harness.report import Comparison, compare, load_runs, table_rows
+from codesteer.local.harness.summary import score_text
 
 __all__ = ["render_comparison", "report"]
 
 # Run names are shown whole up to a point; the paper's 13 long method names fold.
 _RUN_WIDTH, _PAPER_WIDTH = 24, 16
 _PAPER = "paper: "
-SPLIT_NAMES = {"seen": "seen average", "unseen": "unseen average", "total": "total average"}
-
-
-def _cell(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
 
 
 def render_comparison(comparison: Comparison, *, per_task_detail: bool = False) -> None:
@@ -47,29 +43,25 @@ def render_comparison(comparison: Comparison, *, per_task_detail: bool = False) 
     if per_task_detail:
         for name in ("correct", "done", "errors", "tok/item", "s/item"):
             table.add_column(name, justify="right", no_wrap=True)
-    for title in comparison.rows:
-        cells = [_cell(column.scores.get(title)) for column in comparison.columns]
-        if per_task_detail:
-            task = comparison.task_summary(comparison.columns[0], title)
+    previous = "task"
+    for row in table_rows(comparison):
+        cells = list(row.cells)
+        if row.kind != previous:
+            table.add_section()
+            previous = row.kind
+        if per_task_detail and row.kind == "task":
+            task = comparison.task_summary(comparison.columns[0], row.label)
             assert task is not None
             cells += [
                 str(task.correct),
                 f"{task.done}/{task.planned}",
                 str(task.errors),
-                _cell(task.tokens_per_item),
-                _cell(task.seconds_per_item),
+                score_text(task.tokens_per_item),
+                score_text(task.seconds_per_item),
             ]
-        table.add_row(title, comparison.splits[title], *cells)
-    extra = [""] * (5 if per_task_detail else 0)
-    table.add_section()
-    for split, label in SPLIT_NAMES.items():
-        values = [_cell(comparison.averages[c.name][split]) for c in comparison.columns]
-        table.add_row(label, "", *values, *extra, style="bold")
-    if len(comparison.columns) > 1:
-        table.add_section()
-        for split in SPLIT_NAMES:
-            values = [_cell(comparison.ave_norm[c.name][split]) for c in comparison.columns]
-            table.add_row(f"Ave. Norm. {split}", "", *values, *extra)
+        elif per_task_detail:
+            cells += [""] * 5
+        table.add_row(row.label, row.split, *cells, style="bold" if row.kind == "average" else None)
     # Wider than the terminal rather than cut to ellipses: the numbers are the point.
     needed = 40 + (45 if per_task_detail else 0)
     for column in comparison.columns:

@@ -18,6 +18,14 @@ from rich.text import Text
 from codesteer.cli._console import err, out
 from codesteer.errors import UserError
 from codesteer.local.config import load_config
+from codesteer.local.describe import (
+    round_title,
+    sandbox_summary,
+    score_summary,
+    short_spec,
+    symbolic_summary,
+    tail,
+)
 from codesteer.local.events import (
     Event,
     FinalAnswer,
@@ -190,7 +198,7 @@ class _Renderer:
             self._streaming = False
 
     def _run_started(self, event: RunStarted) -> None:
-        task_model, steerer = _short(event.task_model), _short(event.steerer or "none")
+        task_model, steerer = short_spec(event.task_model), short_spec(event.steerer or "none")
         out.print(
             f"task model [bold]{task_model}[/] · steerer [bold]{steerer}[/] · "
             f"rounds {event.rounds} · sandbox [bold]{event.sandbox_level}[/]",
@@ -199,8 +207,7 @@ class _Renderer:
 
     def _round_started(self, event: RoundStarted) -> None:
         self._end_stream()
-        title = "choice" if event.round == 0 else f"review {event.round}"
-        out.rule(f"round {event.round}: {title}", style="cyan")
+        out.rule(round_title(event.round), style="cyan")
 
     def _steering(self, event: SteeringDecided) -> None:
         note = "" if event.parse == "ok" else f" [yellow]({event.parse})[/]"
@@ -227,32 +234,13 @@ class _Renderer:
     def _sandbox(self, event: SandboxFinished) -> None:
         result = event.result
         style = "green" if result.status == "ok" else "red"
-        limits = f", limits hit: {', '.join(result.limits_hit)}" if result.limits_hit else ""
-        code = f", exit {result.exit_code}" if result.exit_code is not None else ""
-        out.print(
-            f"[{style}]sandbox: {result.status}{code}{limits}[/] [dim]({result.wall_s:.2f} s, "
-            f"{result.level.value})[/]"
-        )
+        out.print(Text(f"sandbox: {sandbox_summary(result)}", style=style))
         for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
             if text.strip():
-                out.print(Text(f"{name}: {_tail(text)}", style="dim"))
+                out.print(Text(f"{name}: {tail(text)}", style="dim"))
 
     def _symbolic(self, event: SymbolicChecked) -> None:
-        report = event.report
-        flags = [
-            name
-            for name, found in (
-                ("searching", report.searching),
-                ("symbolic", report.symbolic),
-                ("numeric", report.numeric),
-            )
-            if found
-        ]
-        verdict = "too simple" if report.too_simple else "ok"
-        out.print(
-            f"[dim]symbolic check: {', '.join(flags) or 'nothing computed'}; "
-            f"score {report.score:g} ({verdict})[/]"
-        )
+        out.print(Text(f"symbolic check: {symbolic_summary(event.report)}", style="dim"))
 
     def _self_check(self, event: SelfChecked) -> None:
         style = {"correct": "green", "incorrect": "red"}.get(event.check.verdict, "yellow")
@@ -263,19 +251,7 @@ class _Renderer:
         body = Text(event.answer if event.answer is not None else "(no <<<answer>>> given)")
         subtitle = f"from the {event.source}" if event.source else None
         if event.score is not None:
-            mark = "correct" if event.score.correct else f"score {event.score.value:g}"
             body.append(
-                f"\n{mark}: {event.score.reason}", style="bold" if event.score.correct else ""
+                f"\n{score_summary(event.score)}", style="bold" if event.score.correct else ""
             )
         out.print(Panel(body, title="final answer", subtitle=subtitle, expand=False))
-
-
-def _short(spec: str) -> str:
-    """A GGUF spec by its file name: the full path is in the transcript."""
-    kind, _, model = spec.partition(":")
-    return f"{kind}:{Path(model).name}" if kind == "llamacpp" else spec
-
-
-def _tail(text: str, limit: int = 400) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else "…" + text[-limit:]

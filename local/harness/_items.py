@@ -23,7 +23,7 @@ def sweep_levels(task: Task[Any]) -> tuple[int, ...]:
 
 
 def plan_items(
-    config: BenchConfig, *, on_task: Callable[[Task[Any]], None] | None = None
+    config: BenchConfig, *, on_task: Callable[[Task[Any]], object] | None = None
 ) -> list[Item]:
     """The run's items, task by task (and level by level in a sweep)."""
     tasks = [get_task(name) for name in config.tasks]

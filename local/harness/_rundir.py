@@ -126,7 +126,17 @@ class RunDir:
         return run
 
     @staticmethod
+    def read_info(path: Path) -> RunInfo:
+        """``run.json`` alone (status, config, counts at the last session's end): enough to
+        list many runs without reading their samples."""
+        return RunDir._read_run_file(Path(path).expanduser())
+
+    @staticmethod
     def _read_head(path: Path) -> tuple[RunInfo, list[Item]]:
+        return RunDir._read_run_file(path), list(read_items(path / ITEMS_FILE))
+
+    @staticmethod
+    def _read_run_file(path: Path) -> RunInfo:
         run_file = path / RUN_FILE
         if not path.is_dir():
             raise UserError(f"no such run folder: {path}")
@@ -152,7 +162,7 @@ class RunDir:
             raise UserError(
                 f"{run_file} is not a valid run record ({where}: {first['msg']})"
             ) from None
-        return info, list(read_items(path / ITEMS_FILE))
+        return info
 
     def _acquire(self) -> None:
         self._lock = FolderLock(self.path / LOCK_FILE, "codesteer bench")

@@ -47,7 +47,8 @@ __all__ = ["Bench"]
 #: Packages whose versions shape the results, recorded in run.json.
 _PACKAGES = ("llama_cpp_python", "openai", "anthropic", "ollama", "math-verify", "sympy", "numpy")
 
-EventHandler = Callable[[BenchEvent], None]
+# What a handler returns is ignored: any callable will do (Textual's post_message, say).
+EventHandler = Callable[[BenchEvent], object]
 
 
 def _now() -> str:
@@ -179,7 +180,7 @@ class Bench:
         config: BenchConfig,
         app_config: Config | None = None,
         *,
-        on_plan: Callable[[Any], None] | None = None,
+        on_plan: Callable[[Any], object] | None = None,
     ) -> Bench:
         """Check everything that can be wrong (config, specs, model files, items), then write
         the new run folder. Bad input raises :class:`UserError` before anything is written."""

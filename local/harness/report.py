@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from codesteer.local.harness._rundir import RunDir
 from codesteer.local.harness.summary import (
@@ -13,11 +14,24 @@ from codesteer.local.harness.summary import (
     TaskSummary,
     normalized_averages,
     paper_columns,
+    score_text,
     split_means,
 )
 from codesteer.symbench.paper import paper_table
 
-__all__ = ["Column", "Comparison", "compare", "load_runs"]
+__all__ = [
+    "SPLIT_LABELS",
+    "Column",
+    "Comparison",
+    "TableRow",
+    "compare",
+    "load_runs",
+    "score_text",
+    "table_rows",
+]
+
+#: The averages' row labels, in the order the table shows them.
+SPLIT_LABELS = {"seen": "seen average", "unseen": "unseen average", "total": "total average"}
 
 
 @dataclass(frozen=True)
@@ -73,3 +87,38 @@ def compare(runs: Sequence[tuple[str, RunSummary, bool]], *, paper: bool = False
     table: Mapping[str, Mapping[str, float | None]] = {c.name: c.scores for c in columns}
     averages = {c.name: split_means(c.scores, splits) for c in columns}
     return Comparison(rows, splits, tuple(columns), averages, normalized_averages(table, splits))
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row of the comparison table as text: a task, an average or an Ave. Norm. row."""
+
+    label: str
+    #: The task's split; empty on the average rows.
+    split: str
+    #: One cell per column of the comparison, in its order.
+    cells: tuple[str, ...]
+    kind: Literal["task", "average", "ave_norm"]
+
+
+def table_rows(comparison: Comparison) -> list[TableRow]:
+    """The table every front end prints: a row per task, then the seen / unseen / total
+    averages, then (with more than one column, where it means something) Ave. Norm."""
+    columns = comparison.columns
+    rows = [
+        TableRow(
+            title,
+            comparison.splits[title],
+            tuple(score_text(c.scores.get(title)) for c in columns),
+            "task",
+        )
+        for title in comparison.rows
+    ]
+    for split, label in SPLIT_LABELS.items():
+        cells = tuple(score_text(comparison.averages[c.name][split]) for c in columns)
+        rows.append(TableRow(label, "", cells, "average"))
+    if len(columns) > 1:
+        for split in SPLIT_LABELS:
+            cells = tuple(score_text(comparison.ave_norm[c.name][split]) for c in columns)
+            rows.append(TableRow(f"Ave. Norm. {split}", "", cells, "ave_norm"))
+    return rows

@@ -23,6 +23,7 @@ __all__ = [
     "TaskSummary",
     "normalized_averages",
     "paper_columns",
+    "score_text",
     "split_means",
     "summarize",
     "summary_markdown",
@@ -203,7 +204,8 @@ def normalized_averages(
     return result
 
 
-def _cell(value: float | None) -> str:
+def score_text(value: float | None) -> str:
+    """A score (0-100) as the tables show it; a dash where there is none."""
     return "–" if value is None else f"{value:.1f}"
 
 
@@ -220,14 +222,14 @@ def summary_markdown(summary: RunSummary, title: str) -> str:
     ]
     for t in summary.tasks:
         lines.append(
-            f"| {t.title} | {t.split} | {_cell(t.score)} | {t.correct} | {t.done}/{t.planned} "
-            f"| {t.errors} | {_cell(t.tokens_per_item)} | {_cell(t.seconds_per_item)} |"
+            f"| {t.title} | {t.split} | {score_text(t.score)} | {t.correct} | {t.done}/{t.planned} "
+            f"| {t.errors} | {score_text(t.tokens_per_item)} | {score_text(t.seconds_per_item)} |"
         )
     lines += ["", "| average | seen | unseen | total |", "|---|---:|---:|---:|"]
-    lines.append("| score | " + " | ".join(_cell(summary.averages[s]) for s in SPLITS) + " |")
+    lines.append("| score | " + " | ".join(score_text(summary.averages[s]) for s in SPLITS) + " |")
     lines.append(
         "| Ave. Norm. vs the paper's methods | "
-        + " | ".join(_cell(summary.ave_norm_vs_paper[s]) for s in SPLITS)
+        + " | ".join(score_text(summary.ave_norm_vs_paper[s]) for s in SPLITS)
         + " |"
     )
     sweeps = [t for t in summary.tasks if t.by_complexity]
@@ -235,7 +237,8 @@ def summary_markdown(summary: RunSummary, title: str) -> str:
         lines += ["", "## Score by complexity", ""]
         for t in sweeps:
             levels = ", ".join(
-                f"level {lv.complexity}: {_cell(lv.score)} ({lv.done})" for lv in t.by_complexity
+                f"level {lv.complexity}: {score_text(lv.score)} ({lv.done})"
+                for lv in t.by_complexity
             )
             lines.append(f"- {t.title}: {levels}")
     lines += [

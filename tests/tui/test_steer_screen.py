@@ -1,0 +1,240 @@
+"""The Steer screen with scripted models and a fake sandbox: a whole run rendered round by
+round, cancelling, failures as notifications, settings and history that persist."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input, Select
+
+from codesteer.local.backends import Backend, open_backend
+from codesteer.local.protocol import Action
+from codesteer.local.scripted import ScriptedBackend
+from codesteer.local.session import open_sandbox
+from codesteer.symbench import get_task
+from codesteer.tui import CodesteerApp
+from codesteer.tui.screens.steer import SteerScreen
+from codesteer.tui.widgets.conversation import FinalPanel, QuestionCard, RoundCard
+from codesteer.tui.widgets.status_line import StatusLine
+from tests.servers import closed_port
+from tests.tui.fakes import (
+    CHECK_REPLY,
+    CODE_REPLY,
+    QUESTION,
+    STEER_CODE,
+    STEER_RETURN,
+    STEER_TEXT,
+    TEXT_REPLY,
+    FakeSandbox,
+    GatedBackend,
+    Models,
+    make_services,
+)
+
+SIZE = (100, 40)
+
+
+def full_run_models() -> Models:
+    return Models(
+        {
+            "task": lambda: ScriptedBackend([CODE_REPLY, CHECK_REPLY, TEXT_REPLY, CHECK_REPLY]),
+            "steer": lambda: ScriptedBackend([STEER_CODE, STEER_TEXT, STEER_RETURN]),
+        }
+    )
+
+
+async def ask(pilot: Pilot[None], question: str) -> SteerScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, SteerScreen)
+    box = screen.query_one("#question", Input)
+    box.value = question
+    box.focus()
+    await pilot.press("enter")
+    return screen
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
+    """Let the app run until ``condition`` holds. The cap counts turns of the app's loop, not
+    seconds: it only stops a broken test from hanging the suite."""
+    for _ in range(100_000):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("the condition never held")
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let the run's worker end and every event it posted be rendered."""
+    await pilot.app.workers.wait_for_complete()
+    for _ in range(5):
+        await pilot.pause()
+
+
+def notifications(app: CodesteerApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def test_a_full_run_renders_every_round_in_order(tmp_path: Path) -> None:
+    models = full_run_models()
+    sandbox = FakeSandbox()
+    app = CodesteerApp(make_services(tmp_path, models, sandbox))
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ask(pilot, QUESTION)
+            await settle(pilot)
+            question = screen.query_one(QuestionCard)
+            assert QUESTION in str(question.render())
+            cards = list(screen.query(RoundCard))
+            assert [card.index for card in cards] == [0, 1, 2]
+            decisions = [card.decision for card in cards]
+            assert decisions == [Action.CODE, Action.TEXT, Action.RETURN_ANSWER]
+            assert cards[0].reply == CODE_REPLY and cards[1].reply == TEXT_REPLY
+            assert cards[0].code is not None and "17 * 23" in cards[0].code
+            sandbox_text = str(cards[0].query_one("#sandbox").render())
+            assert "sandbox: ok, exit 0" in sandbox_text and "<<<391>>>" in sandbox_text
+            checks = str(cards[0].query_one("#checks").render())
+            assert "symbolic check" in checks and "self-check: correct" in checks
+            assert not cards[2].query_one("#reply").display  # the run ended there
+            final = screen.query_one(FinalPanel)
+            assert final.answer == "391"
+            status = screen.query_one(StatusLine)
+            assert status.state == "done" and status.round == 2
+            assert status.sandbox_level == "bubblewrap"
+            assert status.usage.completion_tokens > 0
+            # the cards are in the conversation in the order the events came
+            order = [type(w).__name__ for w in screen.query_one("#conversation").children]
+            assert order[:5] == ["QuestionCard", *["RoundCard"] * 3, "FinalPanel"]
+            assert screen.last_transcript is not None
+            assert screen.last_transcript.stop_reason == "return_answer"
+
+    asyncio.run(main())
+    assert sandbox.closed and len(sandbox.codes) == 3  # the answer's code and two checkers
+
+
+def test_a_symbench_item_is_graded(tmp_path: Path) -> None:
+    item = get_task("number_multiply").generate(0, 0, None)
+    models = Models(
+        {
+            "task": lambda: ScriptedBackend([f"<<<{item.answer}>>>"]),
+            "steer": lambda: ScriptedBackend(["Decision: Text\nGuidance: think"]),
+        }
+    )
+    config = 'rounds = 0\n[models]\ntask = "task"\nsteerer = "steer"\n'
+    app = CodesteerApp(make_services(tmp_path, models, config_text=config))
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            screen.query_one("#symbench-task", Select).value = "number_multiply"
+            await pilot.pause()
+            assert screen.query_one("#question", Input).disabled
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            final = screen.query_one(FinalPanel)
+            assert final.answer == str(item.answer)
+            assert "correct" in str(final.render()) and final.has_class("correct")
+            assert screen.last_transcript is not None and screen.last_transcript.item is not None
+            assert screen.last_transcript.item.task == "number_multiply"
+
+    asyncio.run(main())
+
+
+def test_escape_cancels_a_model_call_and_the_app_goes_on(tmp_path: Path) -> None:
+    gated: list[GatedBackend] = []
+
+    def task() -> Backend:
+        backend = GatedBackend([CODE_REPLY], at=0)
+        gated.append(backend)
+        return backend
+
+    models = Models({"task": task, "steer": lambda: ScriptedBackend([STEER_CODE])})
+    app = CodesteerApp(make_services(tmp_path, models))
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ask(pilot, QUESTION)
+            await until(pilot, lambda: bool(gated) and gated[0].waiting.is_set())
+            assert screen.running
+            await pilot.press("escape")
+            await settle(pilot)
+            assert gated[0].cancelled
+            assert not screen.running
+            assert screen.query_one(StatusLine).state == "cancelled"
+            stop = screen.query(".stop").last()
+            assert "cancelled" in str(stop.render())
+            assert screen.last_transcript is not None
+            assert screen.last_transcript.stop_reason == "cancelled"
+            # the app is still usable: the next run goes through
+            models.factories["task"] = lambda: ScriptedBackend([TEXT_REPLY, CHECK_REPLY])
+            models.factories["steer"] = lambda: ScriptedBackend([STEER_TEXT, STEER_RETURN])
+            await ask(pilot, QUESTION)
+            await settle(pilot)
+            assert screen.query_one(FinalPanel).answer == "391"
+            assert app.history is not None
+            ends = [entry.stop_reason for entry in app.history.list()]
+            assert ends == ["return_answer", "cancelled"]  # newest first
+
+    asyncio.run(main())
+
+
+def test_escape_kills_the_sandboxed_program(tmp_path: Path) -> None:
+    sandbox = FakeSandbox(block=True)
+    app = CodesteerApp(make_services(tmp_path, full_run_models(), sandbox))
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ask(pilot, QUESTION)
+            await until(pilot, sandbox.started.is_set)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert screen.query_one(StatusLine).state == "cancelled"
+
+    asyncio.run(main())
+    assert sandbox.cancelled and sandbox.closed
+
+
+def test_a_server_that_is_down_is_a_notification(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{closed_port()}/v1"
+    services = make_services(
+        tmp_path,
+        full_run_models(),
+        config_text=f'rounds = 1\n[models]\ntask = "openai:m@{url}"\nsteerer = "none"\n'
+        "[backends]\nretries = 0\ntimeout_s = 5\n",
+    )
+    services = dataclasses.replace(services, backends=open_backend)
+    app = CodesteerApp(services)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ask(pilot, QUESTION)
+            await settle(pilot)
+            assert any("127.0.0.1" in text for text in notifications(app))
+            assert screen.query_one(StatusLine).state == "failed"
+            # still responsive: the form works and another screen opens
+            await pilot.press("f4")
+            assert app.current_mode == "history"
+
+    asyncio.run(main())
+
+
+def test_a_missing_gguf_is_a_notification(tmp_path: Path) -> None:
+    services = make_services(
+        tmp_path,
+        full_run_models(),
+        config_text=f'[models]\ntask = "llamacpp:{tmp_path / "nope.gguf"}"\nsteerer = "none"\n',
+    )
+    services = dataclasses.replace(services, backends=open_backend, sandboxes=open_sandbox)
+    app = CodesteerApp(services)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await ask(pilot, QUESTION)
+            await settle(pilot)
+            assert any("nope.gguf" in text for text in notifications(app))
+
+    asyncio.run(main())

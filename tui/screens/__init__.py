@@ -1,0 +1,1 @@
+"""The TUI's four screens (app modes): Steer, Bench, Compare, History."""
