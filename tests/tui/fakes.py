@@ -135,3 +135,13 @@ def make_services(
         clock=lambda: 0.0,
         now=lambda: NOW,
     )
+
+
+def full_run_models() -> Models:
+    """Code first, then text, then the steerer returns the answer: every kind of card."""
+    return Models(
+        {
+            "task": lambda: ScriptedBackend([CODE_REPLY, CHECK_REPLY, TEXT_REPLY, CHECK_REPLY]),
+            "steer": lambda: ScriptedBackend([STEER_CODE, STEER_TEXT, STEER_RETURN]),
+        }
+    )

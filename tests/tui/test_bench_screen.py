@@ -17,7 +17,8 @@ from codesteer.local.harness import Bench, RunDir
 from codesteer.tui.screens.bench import BenchScreen
 from tests.local.harness.helpers import echo_items
 from tests.servers import KatanFactory, closed_port, make_config
-from tests.tui.bench_helpers import (
+from tests.tui.fakes import Models, make_services
+from tests.tui.helpers import (
     NotedApp,
     echo_config,
     katan_config_text,
@@ -26,7 +27,6 @@ from tests.tui.bench_helpers import (
     unstarted_run,
     wait_for,
 )
-from tests.tui.fakes import Models, make_services
 
 SIZE = (120, 40)
 RUN_NAME = re.compile(r"\d{8}-\d{6}-only-question(-\d+)?")

@@ -18,8 +18,8 @@ from codesteer.local.harness.report import score_text
 from codesteer.local.harness.summary import paper_columns
 from codesteer.tui.screens.compare import CompareScreen
 from tests.servers import KatanFactory
-from tests.tui.bench_helpers import NotedApp, echo_run, settle
 from tests.tui.fakes import Models, make_services
+from tests.tui.helpers import NotedApp, echo_run, settle
 
 SIZE = (120, 40)
 TASK = "Number Multiply"

@@ -23,7 +23,7 @@ from tests.tui.fakes import (
     Models,
     make_services,
 )
-from tests.tui.test_steer_screen import SIZE, ask, settle
+from tests.tui.helpers import SIZE, ask, settle
 
 
 def text_models() -> Models:

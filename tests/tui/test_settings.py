@@ -17,7 +17,7 @@ from codesteer.tui.settings import save_settings
 from codesteer.tui.widgets.status_line import StatusLine
 from tests.cli.helpers import codesteer
 from tests.tui.fakes import CODE_REPLY, QUESTION, STEER_CODE, GatedBackend, Models, make_services
-from tests.tui.test_steer_screen import SIZE, ask, settle, until
+from tests.tui.helpers import SIZE, ask, settle, wait_for
 
 COMMENTED = """\
 # my settings
@@ -111,7 +111,7 @@ def test_keys_are_remapped_by_binding_id(tmp_path: Path) -> None:
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
             screen = await ask(pilot, QUESTION)
-            await until(pilot, lambda: bool(gated) and gated[0].waiting.is_set())
+            await wait_for(pilot, lambda: bool(gated) and gated[0].waiting.is_set(), "a model call")
             await pilot.press("escape")  # no longer bound to cancel
             await pilot.pause()
             assert screen.running

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
 
-from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from codesteer.local.backends import Backend, open_backend
@@ -16,8 +14,6 @@ from codesteer.local.protocol import Action
 from codesteer.local.scripted import ScriptedBackend
 from codesteer.local.session import open_sandbox
 from codesteer.symbench import get_task
-from codesteer.tui import CodesteerApp
-from codesteer.tui.screens.steer import SteerScreen
 from codesteer.tui.widgets.conversation import FinalPanel, QuestionCard, RoundCard
 from codesteer.tui.widgets.status_line import StatusLine
 from tests.servers import closed_port
@@ -32,56 +28,16 @@ from tests.tui.fakes import (
     FakeSandbox,
     GatedBackend,
     Models,
+    full_run_models,
     make_services,
 )
-
-SIZE = (100, 40)
-
-
-def full_run_models() -> Models:
-    return Models(
-        {
-            "task": lambda: ScriptedBackend([CODE_REPLY, CHECK_REPLY, TEXT_REPLY, CHECK_REPLY]),
-            "steer": lambda: ScriptedBackend([STEER_CODE, STEER_TEXT, STEER_RETURN]),
-        }
-    )
-
-
-async def ask(pilot: Pilot[None], question: str) -> SteerScreen:
-    screen = pilot.app.screen
-    assert isinstance(screen, SteerScreen)
-    box = screen.query_one("#question", Input)
-    box.value = question
-    box.focus()
-    await pilot.press("enter")
-    return screen
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
-    """Let the app run until ``condition`` holds. The cap counts turns of the app's loop, not
-    seconds: it only stops a broken test from hanging the suite."""
-    for _ in range(100_000):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError("the condition never held")
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let the run's worker end and every event it posted be rendered."""
-    await pilot.app.workers.wait_for_complete()
-    for _ in range(5):
-        await pilot.pause()
-
-
-def notifications(app: CodesteerApp) -> list[str]:
-    return [n.message for n in app._notifications]
+from tests.tui.helpers import SIZE, NotedApp, ask, settle, wait_for
 
 
 def test_a_full_run_renders_every_round_in_order(tmp_path: Path) -> None:
     models = full_run_models()
     sandbox = FakeSandbox()
-    app = CodesteerApp(make_services(tmp_path, models, sandbox))
+    app = NotedApp(make_services(tmp_path, models, sandbox))
 
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
@@ -125,7 +81,7 @@ def test_a_symbench_item_is_graded(tmp_path: Path) -> None:
         }
     )
     config = 'rounds = 0\n[models]\ntask = "task"\nsteerer = "steer"\n'
-    app = CodesteerApp(make_services(tmp_path, models, config_text=config))
+    app = NotedApp(make_services(tmp_path, models, config_text=config))
 
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
@@ -153,12 +109,12 @@ def test_escape_cancels_a_model_call_and_the_app_goes_on(tmp_path: Path) -> None
         return backend
 
     models = Models({"task": task, "steer": lambda: ScriptedBackend([STEER_CODE])})
-    app = CodesteerApp(make_services(tmp_path, models))
+    app = NotedApp(make_services(tmp_path, models))
 
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
             screen = await ask(pilot, QUESTION)
-            await until(pilot, lambda: bool(gated) and gated[0].waiting.is_set())
+            await wait_for(pilot, lambda: bool(gated) and gated[0].waiting.is_set(), "a model call")
             assert screen.running
             await pilot.press("escape")
             await settle(pilot)
@@ -184,12 +140,12 @@ def test_escape_cancels_a_model_call_and_the_app_goes_on(tmp_path: Path) -> None
 
 def test_escape_kills_the_sandboxed_program(tmp_path: Path) -> None:
     sandbox = FakeSandbox(block=True)
-    app = CodesteerApp(make_services(tmp_path, full_run_models(), sandbox))
+    app = NotedApp(make_services(tmp_path, full_run_models(), sandbox))
 
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
             screen = await ask(pilot, QUESTION)
-            await until(pilot, sandbox.started.is_set)
+            await wait_for(pilot, sandbox.started.is_set, "a sandbox run")
             await pilot.press("escape")
             await settle(pilot)
             assert screen.query_one(StatusLine).state == "cancelled"
@@ -207,13 +163,13 @@ def test_a_server_that_is_down_is_a_notification(tmp_path: Path) -> None:
         "[backends]\nretries = 0\ntimeout_s = 5\n",
     )
     services = dataclasses.replace(services, backends=open_backend)
-    app = CodesteerApp(services)
+    app = NotedApp(services)
 
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
             screen = await ask(pilot, QUESTION)
             await settle(pilot)
-            assert any("127.0.0.1" in text for text in notifications(app))
+            assert any("127.0.0.1" in text for text in app.errors())
             assert screen.query_one(StatusLine).state == "failed"
             # still responsive: the form works and another screen opens
             await pilot.press("f4")
@@ -229,12 +185,48 @@ def test_a_missing_gguf_is_a_notification(tmp_path: Path) -> None:
         config_text=f'[models]\ntask = "llamacpp:{tmp_path / "nope.gguf"}"\nsteerer = "none"\n',
     )
     services = dataclasses.replace(services, backends=open_backend, sandboxes=open_sandbox)
-    app = CodesteerApp(services)
+    app = NotedApp(services)
 
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await ask(pilot, QUESTION)
             await settle(pilot)
-            assert any("nope.gguf" in text for text in notifications(app))
+            assert any("nope.gguf" in text for text in app.errors())
 
     asyncio.run(main())
+
+
+def test_copy_keys_and_export_from_the_command_palette(tmp_path: Path) -> None:
+    app = NotedApp(make_services(tmp_path, full_run_models()))
+    exported = tmp_path / "exports" / "run.md"
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ask(pilot, QUESTION)
+            await settle(pilot)
+            first = screen.query(RoundCard).first()
+            first.focus()
+            await pilot.press("y")
+            assert app.clipboard == "print(f'<<<{17 * 23}>>>')\n"
+            await pilot.press("c")
+            assert app.clipboard == CODE_REPLY
+            screen.query_one(FinalPanel).focus()
+            await pilot.press("c")
+            assert app.clipboard == "391"
+            # a text round has no code to copy: a warning, and the clipboard is left alone
+            screen.query(RoundCard)[1].focus()
+            await pilot.press("y")
+            assert app.clipboard == "391"
+            await pilot.press("ctrl+p")
+            await pilot.press(*"Export this run as Markdown")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            app.screen.query_one("#prompt-input", Input).value = str(exported)
+            await pilot.press("enter")
+            await settle(pilot)
+
+    asyncio.run(main())
+    text = exported.read_text(encoding="utf-8")
+    assert QUESTION in text and "391" in text
+    assert any("no code" in note for _, note in app.notes)

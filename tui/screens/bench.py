@@ -260,6 +260,8 @@ class BenchScreen(Screen[None]):
         table = self.query_one("#bench-table", DataTable)
         table.clear()
         self._add_rows(path, info.config.mode.value, summary.tasks)
+        bar = self.query_one("#bench-progress", ProgressBar)
+        bar.update(total=max(summary.planned, 1), progress=summary.done)
         self._status(f"{name} · {info.config.mode.value} · {info.status} · {_averages(summary)}")
 
     # -- the form -------------------------------------------------------------------------------

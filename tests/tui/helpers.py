@@ -1,6 +1,6 @@
-"""What the Bench and Compare screen tests share: an app that keeps every notification (the
-toasts expire on a clock), run folders made by the real harness against llm-katan's echo
-server, and waiting on conditions rather than clocks."""
+"""What the TUI's pilot tests share: an app that keeps every notification (the toasts expire
+on a clock), run folders made by the real harness against llm-katan's echo server, and waiting
+on conditions rather than clocks."""
 
 from __future__ import annotations
 
@@ -11,16 +11,20 @@ from pathlib import Path
 
 from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
+from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
 import codesteer.tui.app as app_module
 from codesteer.local.harness import Bench, BenchConfig, Mode, RunDir, RunInfo, plan_items
 from codesteer.tui import CodesteerApp, Services
+from codesteer.tui.screens.steer import SteerScreen
 from tests.local.harness.helpers import echo_items
 from tests.servers import make_config
 
 __all__ = [
+    "SIZE",
     "NotedApp",
+    "ask",
     "echo_config",
     "echo_run",
     "katan_config_text",
@@ -29,6 +33,21 @@ __all__ = [
     "unstarted_run",
     "wait_for",
 ]
+
+
+#: The terminal of the pilot tests that do not test a size.
+SIZE = (100, 40)
+
+
+async def ask(pilot: Pilot[None], question: str) -> SteerScreen:
+    """Type ``question`` on the Steer screen and press Enter."""
+    screen = pilot.app.screen
+    assert isinstance(screen, SteerScreen)
+    box = screen.query_one("#question", Input)
+    box.value = question
+    box.focus()
+    await pilot.press("enter")
+    return screen
 
 
 class NotedApp(CodesteerApp):
