@@ -55,6 +55,10 @@ def test_subpackages_and_data_are_shipped(wheel: Path) -> None:
         "codesteer/train/__init__.py",
         "codesteer/convert/__init__.py",
         "codesteer/tui/__init__.py",
+        "codesteer/tui/codesteer.tcss",
+        "codesteer/tui/screens/steer.py",
+        "codesteer/tui/widgets/conversation.py",
+        "codesteer/local/harness/report.py",
     ):
         assert module in names, module
     tasks = [n for n in names if n.startswith("codesteer/symbench/tasks/") and "/_" not in n]

@@ -33,23 +33,13 @@ from codesteer.local.scripted import ScriptedBackend
 from codesteer.local.transcript import load_transcript, transcript_to_json, write_transcript
 from codesteer.symbench import get_task
 from tests.local.events_order import assert_event_order
-
-CODE_ANSWER = "I will compute it.\n```python\nprint(f'<<<{17 * 23}>>>')\n```\n"
-CHECKER = "```python\nprint('Correct' if 17 * 23 == 391 else 'wrong product')\n```"
-QUESTION = "What is 17 * 23? Answer as <<<N>>>."
+from tests.local.scripted_runs import CHECKER, CODE_ANSWER, QUESTION, collect
 
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
     with Sandbox(Limits(timeout_s=20)) as box:
         yield box
-
-
-def collect(run: SteeringRun) -> list[Event]:
-    async def go() -> list[Event]:
-        return [event async for event in run]
-
-    return asyncio.run(go())
 
 
 def test_full_run_events_transcript_and_answer(sandbox: Sandbox) -> None:

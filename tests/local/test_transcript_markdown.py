@@ -3,7 +3,6 @@ with): headings and fences must come out as written, whatever the models put in 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +14,7 @@ from codesteer.errors import UserError
 from codesteer.local.backends import Usage
 from codesteer.local.checks.self_check import SelfCheck
 from codesteer.local.checks.symbolic import analyze_code
-from codesteer.local.loop import SteeringRun
 from codesteer.local.sandbox import IsolationLevel, Limits, Sandbox, SandboxResult
-from codesteer.local.scripted import ScriptedBackend
 from codesteer.local.transcript import (
     ItemRef,
     RoundRecord,
@@ -26,10 +23,8 @@ from codesteer.local.transcript import (
     Transcript,
 )
 from codesteer.local.transcript_markdown import transcript_to_markdown, write_transcript_markdown
+from tests.local.scripted_runs import QUESTION, steered_transcript
 
-QUESTION = "What is 17 * 23? Answer as <<<N>>>."
-CODE_ANSWER = "I will compute it.\n```python\nprint(f'<<<{17 * 23}>>>')\n```\n"
-CHECKER = "```python\nprint('Correct' if 17 * 23 == 391 else 'wrong product')\n```"
 TRICKY_CODE = 'FENCE = "```"\nLONG = "`````"\nprint(FENCE + LONG)\n```\n'
 # the ``` line of the code does not close a four-backtick fence: the reply ends inside it
 UNCLOSED_REPLY = "Let me try:\n````python\n" + TRICKY_CODE
@@ -147,23 +142,8 @@ def sandbox() -> Iterator[Sandbox]:
         yield box
 
 
-def scripted_run(sandbox: Sandbox, question: str = QUESTION) -> Transcript:
-    steerer = ScriptedBackend(
-        ["Decision: Code\nGuidance: multiply exactly", "Decision: Return Answer\nGuidance: ok"]
-    )
-    task = ScriptedBackend([CODE_ANSWER, CHECKER])
-    run = SteeringRun(question, task_model=task, steerer=steerer, sandbox=sandbox)
-
-    async def go() -> None:
-        async for _ in run:
-            pass
-
-    asyncio.run(go())
-    return run.transcript
-
-
 def test_a_real_run_reads_round_by_round(sandbox: Sandbox) -> None:
-    run = scripted_run(sandbox)
+    run = steered_transcript(sandbox)
     markdown = transcript_to_markdown(run)
     assert headings(markdown) == [
         "# codesteer transcript",
@@ -311,7 +291,7 @@ def test_secrets_never_reach_the_document(
     # underscores and a star: escaping them first would hide the secret from the redactor
     secret = "hunter2_top*secret_value"
     monkeypatch.setenv("OPENAI_API_KEY", secret)
-    run = scripted_run(sandbox, question=f"My key is {secret}. What is 17 * 23?")
+    run = steered_transcript(sandbox, question=f"My key is {secret}. What is 17 * 23?")
     by_hand = full_transcript()
     by_hand.item = ItemRef("number_multiply", secret, "generated")
     by_hand.score = {"value": 0.0, "answer": secret, "reason": f"saw {secret}"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import sqlite3
@@ -22,10 +21,7 @@ from codesteer.local.transcript import ItemRef, Transcript, load_transcript, tra
 from codesteer.local.transcript_markdown import transcript_to_markdown
 from codesteer.symbench import get_task
 from codesteer.tui.history import SCHEMA_VERSION, History, default_history_path
-
-QUESTION = "What is 17 * 23? Answer as <<<N>>>."
-CODE_ANSWER = "I will compute it.\n```python\nprint(f'<<<{17 * 23}>>>')\n```\n"
-CHECKER = "```python\nprint('Correct' if 17 * 23 == 391 else 'wrong product')\n```"
+from tests.local.scripted_runs import QUESTION, collect, steered_transcript
 
 # The schema as version 1 shipped it, written out here rather than taken from the module: an
 # old user's file does not change when the module does.
@@ -56,15 +52,6 @@ def sandbox() -> Iterator[Sandbox]:
         yield box
 
 
-def steered(sandbox: Sandbox, question: str = QUESTION) -> Transcript:
-    """A real two-round run: code, sandbox, checks, then Return Answer."""
-    steerer = ScriptedBackend(
-        ["Decision: Code\nGuidance: multiply exactly", "Decision: Return Answer\nGuidance: ok"]
-    )
-    task = ScriptedBackend([CODE_ANSWER, CHECKER])
-    return _run(SteeringRun(question, task_model=task, steerer=steerer, sandbox=sandbox))
-
-
 def graded(sandbox: Sandbox) -> tuple[RunRequest, Transcript]:
     """A SymBench item answered by the task model alone and graded."""
     request = RunRequest(task="number_multiply", seed=3, index=2, steerer="none")
@@ -78,16 +65,8 @@ def graded(sandbox: Sandbox) -> tuple[RunRequest, Transcript]:
         grade=lambda text: task_def.score(text, item),
         item=ItemRef(item.task, item.id, item.source),
     )
-    return request, _run(run)
-
-
-def _run(run: SteeringRun) -> Transcript:
-    async def go() -> None:
-        async for _ in run:
-            pass
-
-    asyncio.run(go())
-    return run.transcript
+    collect(run)
+    return request, run.transcript
 
 
 def history_files(folder: Path) -> dict[str, bytes]:
@@ -95,7 +74,7 @@ def history_files(folder: Path) -> dict[str, bytes]:
 
 
 def test_add_list_get_and_reopen_a_run(sandbox: Sandbox, tmp_path: Path) -> None:
-    transcript = steered(sandbox)
+    transcript = steered_transcript(sandbox)
     request = RunRequest(question=QUESTION, task_model="openai:gpt-4o", rounds=3)
     with History(tmp_path / "h.sqlite3") as history:
         entry = history.add(request, transcript)
@@ -126,7 +105,7 @@ def test_a_symbench_run_keeps_its_item_and_score(sandbox: Sandbox, tmp_path: Pat
 
 def test_newest_first_limit_and_persistence(sandbox: Sandbox, tmp_path: Path) -> None:
     path = tmp_path / "deep" / "folders" / "h.sqlite3"
-    transcript = steered(sandbox)
+    transcript = steered_transcript(sandbox)
     with History(path) as history:
         ids = [history.add(RunRequest(question=f"q{n}"), transcript).id for n in range(3)]
         before = history.list()
@@ -138,7 +117,7 @@ def test_newest_first_limit_and_persistence(sandbox: Sandbox, tmp_path: Path) ->
 
 
 def test_delete_and_unknown_ids(sandbox: Sandbox, tmp_path: Path) -> None:
-    transcript = steered(sandbox)
+    transcript = steered_transcript(sandbox)
     with History(tmp_path / "h.sqlite3") as history:
         first = history.add(RunRequest(question="a"), transcript)
         second = history.add(RunRequest(question="b"), transcript)
@@ -154,7 +133,7 @@ def test_delete_and_unknown_ids(sandbox: Sandbox, tmp_path: Path) -> None:
 
 
 def test_export_as_json_and_markdown(sandbox: Sandbox, tmp_path: Path) -> None:
-    transcript = steered(sandbox)
+    transcript = steered_transcript(sandbox)
     with History(tmp_path / "h.sqlite3") as history:
         entry = history.add(RunRequest(question=QUESTION), transcript)
         history.export(entry.id, tmp_path / "out" / "run.json", "json")
@@ -175,10 +154,14 @@ def test_export_as_json_and_markdown(sandbox: Sandbox, tmp_path: Path) -> None:
 def test_search_needs_every_word_and_takes_wildcards_literally(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    transcript = steered(sandbox)
+    transcript = steered_transcript(sandbox)
     with History(tmp_path / "h.sqlite3") as history:
-        primes = history.add(RunRequest(question="q"), steered(sandbox, "Count the PRIMES"))
-        percent = history.add(RunRequest(question="q"), steered(sandbox, "Is 50% of 8 four?"))
+        primes = history.add(
+            RunRequest(question="q"), steered_transcript(sandbox, "Count the PRIMES")
+        )
+        percent = history.add(
+            RunRequest(question="q"), steered_transcript(sandbox, "Is 50% of 8 four?")
+        )
         plain = history.add(RunRequest(question="q"), transcript)
         assert history.list(search="primes") == [primes]
         assert history.list(search="count primes") == [primes]
@@ -199,7 +182,7 @@ def test_secrets_are_stored_nowhere(
     question = f"My key is {secret}; what is 17 * 23?"
     folder = tmp_path / "data"
     with History(folder / "h.sqlite3") as history:
-        entry = history.add(RunRequest(question=question), steered(sandbox, question))
+        entry = history.add(RunRequest(question=question), steered_transcript(sandbox, question))
         assert secret not in entry.question and "[OPENAI_API_KEY redacted]" in entry.question
         assert secret not in (entry.request().question or "")
     for name, data in history_files(folder).items():
@@ -207,7 +190,7 @@ def test_secrets_are_stored_nowhere(
 
 
 def test_threads_share_one_history(sandbox: Sandbox, tmp_path: Path) -> None:
-    transcript = steered(sandbox)
+    transcript = steered_transcript(sandbox)
     errors: list[BaseException] = []
     with History(tmp_path / "h.sqlite3") as history:
 
@@ -232,7 +215,7 @@ def test_threads_share_one_history(sandbox: Sandbox, tmp_path: Path) -> None:
 
 def test_a_version_1_history_is_migrated(sandbox: Sandbox, tmp_path: Path) -> None:
     path = tmp_path / "h.sqlite3"
-    transcript = steered(sandbox)
+    transcript = steered_transcript(sandbox)
     request = RunRequest(question=QUESTION, rounds=2)
     with sqlite3.connect(path) as old:
         old.executescript(V1_SCHEMA)

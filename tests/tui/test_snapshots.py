@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.servers import KatanFactory
 from tests.tui.fakes import QUESTION, full_run_models, make_services
@@ -29,6 +30,13 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     time.tzset()
 
 
+async def steady(pilot: Pilot[None]) -> None:
+    """Stop the cursors blinking: a snapshot must not depend on when it is taken."""
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
+
+
 def steered(then: Callable[[Pilot[None]], Awaitable[None]] | None = None) -> Callable[..., object]:
     """Steer the test question with scripted models, then (optionally) do more."""
 
@@ -38,6 +46,7 @@ def steered(then: Callable[[Pilot[None]], Awaitable[None]] | None = None) -> Cal
         if then is not None:
             await then(pilot)
             await settle(pilot)
+        await steady(pilot)
 
     return run_before
 
@@ -78,6 +87,7 @@ def test_bench(snap_compare: SnapCompare, two_runs: Path, size: tuple[int, int])
         await pilot.click("#bench-runs")
         await pilot.press("home", "enter")
         await settle(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -93,5 +103,6 @@ def test_compare(snap_compare: SnapCompare, two_runs: Path, size: tuple[int, int
         runs = pilot.app.screen.query_one("#compare-runs")
         runs.select_all()  # type: ignore[attr-defined]
         await settle(pilot)
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
