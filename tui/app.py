@@ -75,8 +75,17 @@ class CodesteerApp(App[None]):
         if config.tui.theme in self.available_themes:
             self.theme = config.tui.theme
         else:
-            self.notify(f"unknown theme {config.tui.theme!r} in the config", severity="warning")
+            theme = config.tui.theme
+            self.notify(f"unknown theme {theme!r} in the config", severity="warning", markup=False)
         if config.tui.keys:
+            unknown = sorted(set(config.tui.keys) - {row["id"] for row in binding_table()})
+            if unknown:
+                self.notify(
+                    f"unknown binding ids in [tui.keys]: {', '.join(unknown)}; "
+                    "`codesteer tui --keys` lists them",
+                    severity="warning",
+                    markup=False,
+                )
             self.set_keymap(config.tui.keys)
         try:
             self.history = History(self.services.history_file, now=self.services.now)
@@ -120,7 +129,10 @@ class CodesteerApp(App[None]):
     # -- shared services for the screens --------------------------------------------------------
 
     def save(self, changes: dict[str, object]) -> None:
-        """Persist settings in the config file; a broken file is a notification, not a crash."""
+        """Persist settings in the config file; a broken file is a notification, not a crash.
+        A demo session leaves the file alone: its models are the demo's, not the user's."""
+        if self.demo:
+            return
         try:
             config = save_settings(self.services.config_file, changes)
         except CodesteerError as exc:
@@ -141,11 +153,12 @@ class CodesteerApp(App[None]):
         if changes:
             self.save(changes)
 
-    def remember_run(self, request: RunRequest, transcript: Transcript) -> None:
+    async def remember_run(self, request: RunRequest, transcript: Transcript) -> None:
+        """Add a run to the history (in a thread: the disk may be slow)."""
         if self.history is None:
             return
         try:
-            self.history.add(request, transcript)
+            await asyncio.to_thread(self.history.add, request, transcript)
         except CodesteerError as exc:
             self.notify(str(exc), title="Run not saved", severity="error", markup=False)
             return

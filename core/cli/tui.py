@@ -15,7 +15,7 @@ def tui(
         False,
         "--demo",
         help="Start on the offline default models (SmolLM2) and steer an example question at "
-        "once: the quickest way to see codesteer working.",
+        "once: the quickest way to see codesteer working. Your config file is left alone.",
     ),
     keys: bool = typer.Option(
         False, "--keys", help="List the binding ids and their keys (remap them in [tui.keys])."

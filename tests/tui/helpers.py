@@ -56,8 +56,8 @@ class NotedApp(CodesteerApp):
     # A subclass's relative CSS_PATH would be looked up next to this file.
     CSS_PATH = str(Path(app_module.__file__).with_name("codesteer.tcss"))
 
-    def __init__(self, services: Services) -> None:
-        super().__init__(services)
+    def __init__(self, services: Services, *, demo: bool = False) -> None:
+        super().__init__(services, demo=demo)
         self.notes: list[tuple[str, str]] = []
 
     def notify(

@@ -12,12 +12,12 @@ import pytest
 from codesteer.errors import ConfigError
 from codesteer.local.config import load_config
 from codesteer.local.scripted import ScriptedBackend
-from codesteer.tui import CodesteerApp, binding_table
+from codesteer.tui import DEMO_QUESTION, binding_table
 from codesteer.tui.settings import save_settings
 from codesteer.tui.widgets.status_line import StatusLine
 from tests.cli.helpers import codesteer
 from tests.tui.fakes import CODE_REPLY, QUESTION, STEER_CODE, GatedBackend, Models, make_services
-from tests.tui.helpers import SIZE, ask, settle, wait_for
+from tests.tui.helpers import SIZE, NotedApp, ask, settle, wait_for
 
 COMMENTED = """\
 # my settings
@@ -69,7 +69,7 @@ def test_the_app_saves_models_rounds_and_theme(tmp_path: Path) -> None:
         }
     )
     services = make_services(tmp_path, models, config_text=COMMENTED)
-    app = CodesteerApp(services)
+    app = NotedApp(services)
 
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
@@ -88,7 +88,7 @@ def test_the_app_saves_models_rounds_and_theme(tmp_path: Path) -> None:
     assert "# my settings" in services.config_file.read_text(encoding="utf-8")
 
     async def restarted() -> tuple[str, str]:
-        again = CodesteerApp(make_services(tmp_path / "again", models, config_text=""))
+        again = NotedApp(make_services(tmp_path / "again", models, config_text=""))
         again.services = again.services.with_config(saved)
         async with again.run_test(size=SIZE) as pilot:
             await pilot.pause()
@@ -106,7 +106,7 @@ def test_keys_are_remapped_by_binding_id(tmp_path: Path) -> None:
 
     models = Models({"task": task, "steer": lambda: ScriptedBackend([STEER_CODE])})
     config = '[models]\ntask = "task"\nsteerer = "steer"\n[tui.keys]\n"steer.cancel" = "f8"\n'
-    app = CodesteerApp(make_services(tmp_path, models, config_text=config))
+    app = NotedApp(make_services(tmp_path, models, config_text=config))
 
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
@@ -130,3 +130,38 @@ def test_binding_ids_are_unique_and_listed_by_the_cli() -> None:
     result = codesteer("tui", "--keys", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == table
+
+
+def test_unknown_binding_ids_are_a_warning(tmp_path: Path) -> None:
+    config = '[tui.keys]\n"steer.cancle" = "f8"\n'
+    app = NotedApp(make_services(tmp_path, Models({}), config_text=config))
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+
+    asyncio.run(main())
+    assert any("steer.cancle" in note for severity, note in app.notes if severity == "warning")
+
+
+def test_the_demo_runs_at_once_and_leaves_the_config_alone(tmp_path: Path) -> None:
+    models = Models(
+        {
+            "task": lambda: ScriptedBackend([CODE_REPLY]),
+            "steer": lambda: ScriptedBackend([STEER_CODE]),
+        }
+    )
+    services = make_services(tmp_path, models, config_text=COMMENTED)
+    app = NotedApp(services, demo=True)
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.screen.last_transcript is not None, "the demo run")
+            await settle(pilot)
+            assert app.screen.last_transcript.question == DEMO_QUESTION
+            app.screen.query_one("#rounds").value = "1"
+            app.theme = "nord"
+            await pilot.pause()
+
+    asyncio.run(main())
+    assert services.config_file.read_text(encoding="utf-8") == COMMENTED

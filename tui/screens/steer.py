@@ -229,13 +229,12 @@ class SteerScreen(Screen[None]):
             )
         finally:
             status.stop(state)
-            await conversation.end_streams()
             if state != "done" and session.transcript is not None:
                 # The loop yields no RunFinished for a cancelled or failed run: say so here.
                 self.post_message(RunEvent(RunFinished(session.transcript)))
             if session.transcript is not None:
                 self.last_transcript = session.transcript
-                app.remember_run(request, session.transcript)  # type: ignore[attr-defined]
+                await app.remember_run(request, session.transcript)  # type: ignore[attr-defined]
             if state == "done":
                 app.remember_settings(request)  # type: ignore[attr-defined]
 

@@ -237,6 +237,7 @@ class Conversation(VerticalScroll):
         elif isinstance(event, FinalAnswer):
             await self.mount(FinalPanel(event))
         elif isinstance(event, RunFinished):
+            await self.end_streams()  # a cancelled run can end mid-reply
             reason = event.transcript.stop_reason or "finished"
             note = f"stopped: {reason.replace('_', ' ')}"
             if event.transcript.error:
