@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.signal import Signal
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from codesteer.errors import CodesteerError
 from codesteer.local.session import RunRequest
@@ -28,7 +30,7 @@ from codesteer.tui.history import History
 from codesteer.tui.screens.bench import BenchScreen
 from codesteer.tui.screens.compare import CompareScreen
 from codesteer.tui.screens.history import HistoryScreen
-from codesteer.tui.screens.prompt import PromptScreen
+from codesteer.tui.screens.prompt import ConfirmScreen, PromptScreen
 from codesteer.tui.screens.steer import SteerScreen
 from codesteer.tui.services import Services
 from codesteer.tui.settings import save_settings
@@ -179,6 +181,23 @@ class CodesteerApp(App[None]):
         screen.set_request(request)
         screen.start(request)
 
+    async def action_quit(self) -> None:
+        """Quit, asking first while a steering run or a benchmark goes (a benchmark can be
+        resumed later, a steering run cannot)."""
+        going = [w for w in self.workers if w.group in ("steer", "bench") and not w.is_finished]
+        if not going or isinstance(self.screen, ConfirmScreen):
+            self.exit()
+            return
+        what = " and ".join(
+            sorted({"a benchmark" if w.group == "bench" else "a run" for w in going})
+        )
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmScreen(f"{what.capitalize()} is going. Quit anyway?"), answer)
+
     # -- the command palette --------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -237,13 +256,19 @@ class CodesteerApp(App[None]):
         self.notify(f"Wrote {path}", markup=False)
 
     async def on_unmount(self) -> None:
+        # Runs end before the history closes: a steering run cut short by quitting is still
+        # remembered, and a benchmark is left interrupted (resumable), its folder unlocked.
+        going = [w for w in self.workers if w.group in ("steer", "bench") and not w.is_finished]
+        for worker in going:
+            worker.cancel()
+        with suppress(WorkerCancelled, WorkerFailed):
+            await self.workers.wait_for_complete(going)
         if self.history is not None:
             await asyncio.to_thread(self.history.close)
 
 
 def binding_table() -> list[dict[str, str]]:
     """Every remappable binding: its id (a key of ``[tui.keys]``), default keys, what it does."""
-    from codesteer.tui.screens.prompt import ConfirmScreen
     from codesteer.tui.widgets.conversation import FinalPanel, RoundCard
 
     owners: list[type[DOMNode]] = [CodesteerApp, SteerScreen, BenchScreen, CompareScreen]

@@ -14,6 +14,8 @@ from codesteer.local.protocol import Action
 from codesteer.local.scripted import ScriptedBackend
 from codesteer.local.session import open_sandbox
 from codesteer.symbench import get_task
+from codesteer.tui.history import History
+from codesteer.tui.screens.prompt import ConfirmScreen
 from codesteer.tui.widgets.conversation import FinalPanel, QuestionCard, RoundCard
 from codesteer.tui.widgets.status_line import StatusLine
 from tests.servers import closed_port
@@ -86,9 +88,20 @@ def test_a_symbench_item_is_graded(tmp_path: Path) -> None:
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
             screen = app.screen
+            box = screen.query_one("#question", Input)
+            box.value = "my own question"
             screen.query_one("#symbench-task", Select).value = "number_multiply"
             await pilot.pause()
-            assert screen.query_one("#question", Input).disabled
+            assert box.disabled
+            # the picked item's question is shown before it runs, and follows seed and index
+            assert box.value == " ".join(item.question.split())
+            screen.query_one("#index", Input).value = "1"
+            await pilot.pause()
+            other = get_task("number_multiply").generate(0, 1, None)
+            assert other.question != item.question
+            assert box.value == " ".join(other.question.split())
+            screen.query_one("#index", Input).value = "0"
+            await pilot.pause()
             await pilot.press("ctrl+r")
             await settle(pilot)
             final = screen.query_one(FinalPanel)
@@ -96,6 +109,10 @@ def test_a_symbench_item_is_graded(tmp_path: Path) -> None:
             assert "correct" in str(final.render()) and final.has_class("correct")
             assert screen.last_transcript is not None and screen.last_transcript.item is not None
             assert screen.last_transcript.item.task == "number_multiply"
+            # unpicking the item gives back what was typed
+            screen.query_one("#symbench-task", Select).value = Select.NULL
+            await pilot.pause()
+            assert not box.disabled and box.value == "my own question"
 
     asyncio.run(main())
 
@@ -230,3 +247,45 @@ def test_copy_keys_and_export_from_the_command_palette(tmp_path: Path) -> None:
     text = exported.read_text(encoding="utf-8")
     assert QUESTION in text and "391" in text
     assert any("no code" in note for _, note in app.notes)
+
+
+def test_quitting_during_a_run_asks_first(tmp_path: Path) -> None:
+    gated: list[GatedBackend] = []
+
+    def task() -> Backend:
+        gated.append(GatedBackend([CODE_REPLY], at=0))
+        return gated[-1]
+
+    models = Models({"task": task, "steer": lambda: ScriptedBackend([STEER_CODE])})
+    app = NotedApp(make_services(tmp_path, models))
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await ask(pilot, QUESTION)
+            await wait_for(pilot, lambda: bool(gated) and gated[0].waiting.is_set(), "a call")
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.screen is screen and screen.running and app.is_running
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            await pilot.press("y")
+            await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+
+    asyncio.run(main())
+    assert gated[0].cancelled  # quitting cancelled the model call
+    with History(app.services.history_file) as history:
+        assert [entry.stop_reason for entry in history.list()] == ["cancelled"]  # remembered
+
+
+def test_quitting_when_idle_does_not_ask(tmp_path: Path) -> None:
+    app = NotedApp(make_services(tmp_path, full_run_models()))
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+q")
+            await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+
+    asyncio.run(main())

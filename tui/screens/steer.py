@@ -33,7 +33,7 @@ from codesteer.local.events import (
 from codesteer.local.replay import replay
 from codesteer.local.session import RunRequest, Session
 from codesteer.local.transcript import Transcript
-from codesteer.symbench import all_tasks
+from codesteer.symbench import all_tasks, get_task
 from codesteer.tui.widgets.conversation import Conversation
 from codesteer.tui.widgets.model_picker import ModelPicker
 from codesteer.tui.widgets.status_line import StatusLine
@@ -61,6 +61,8 @@ class SteerScreen(Screen[None]):
         self.session: Session | None = None
         self.last_transcript: Transcript | None = None
         self._worker: Worker[None] | None = None
+        #: What was typed in the question box before a SymBench item was picked.
+        self._typed = ""
 
     # -- layout ---------------------------------------------------------------------------------
 
@@ -116,12 +118,31 @@ class SteerScreen(Screen[None]):
     def _item_picked(self, event: Select.Changed) -> None:
         question = self.query_one("#question", Input)
         picked = event.value is not Select.NULL
+        if picked and not question.disabled:
+            self._typed = question.value  # given back when the item is unpicked
+        elif not picked and question.disabled:
+            question.value = self._typed
         question.disabled = picked
-        question.placeholder = (
-            f"SymBench item {event.value}: Enter (or ctrl+r) runs it"
-            if picked
-            else "Ask a question (or pick a SymBench item above); Enter runs it"
-        )
+        self._preview_item()
+
+    @on(Input.Changed, "#seed, #index")
+    def _preview_item(self) -> None:
+        """Show the picked item's question (generated: pure and quick) in the question box."""
+        task = self.query_one("#symbench-task", Select).value
+        question = self.query_one("#question", Input)
+        if task is Select.NULL:
+            question.placeholder = "Ask a question (or pick a SymBench item above); Enter runs it"
+            return
+        try:
+            seed = int(self.query_one("#seed", Input).value)
+            index = int(self.query_one("#index", Input).value)
+            item = get_task(str(task)).generate(seed, index, None)
+        except (ValueError, CodesteerError):
+            question.value = ""
+            question.placeholder = "seed and index must be whole numbers"
+            return
+        question.value = " ".join(item.question.split())
+        question.cursor_position = 0
 
     def action_focus_question(self) -> None:
         self.query_one("#question", Input).focus()
@@ -164,8 +185,10 @@ class SteerScreen(Screen[None]):
         self.query_one("#rounds", Input).value = str(request.rounds)
         self.query_one("#seed", Input).value = str(request.seed)
         self.query_one("#index", Input).value = str(request.index)
+        # the item picker's change handler fills the box: the item's question, or this one
+        self._typed = request.question or ""
+        self.query_one("#question", Input).value = self._typed
         self.query_one("#symbench-task", Select).value = request.task or Select.NULL
-        self.query_one("#question", Input).value = request.question or ""
 
     @property
     def running(self) -> bool:

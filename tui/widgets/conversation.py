@@ -228,6 +228,8 @@ class Conversation(VerticalScroll):
         await self.remove_children()
 
     async def show(self, event: Event) -> None:
+        if not self.is_attached:  # the app is shutting down: a cancelled run's last events
+            return
         if isinstance(event, RunStarted):
             await self.mount(QuestionCard(event))
         elif isinstance(event, RoundStarted):
