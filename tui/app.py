@@ -27,6 +27,7 @@ from codesteer.local.session import RunRequest
 from codesteer.local.transcript import Transcript, write_transcript
 from codesteer.local.transcript_markdown import write_transcript_markdown
 from codesteer.tui.history import History
+from codesteer.tui.runs import RunRecord, run_name, survey
 from codesteer.tui.screens.bench import BenchScreen
 from codesteer.tui.screens.compare import CompareScreen
 from codesteer.tui.screens.history import HistoryScreen
@@ -167,6 +168,20 @@ class CodesteerApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, HistoryScreen):
                 screen.reload()
+
+    async def survey_runs(self) -> dict[Path, RunRecord]:
+        """The run folders under the runs folder and those already known, read in a thread,
+        each registered in :attr:`known_runs` under its name. A runs folder that cannot be
+        read is a warning."""
+        known = self.known_runs
+        records, problem = await asyncio.to_thread(
+            survey, self.services.runs_dir, list(known.values())
+        )
+        if problem is not None:
+            self.notify(problem, title="Runs folder", severity="warning", markup=False)
+        for path in records:
+            known[run_name(known, path)] = path
+        return records
 
     async def reopen(self, transcript: Transcript, request: RunRequest) -> None:
         await self.switch_mode("steer")

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
@@ -59,6 +60,12 @@ class NotedApp(CodesteerApp):
     def __init__(self, services: Services, *, demo: bool = False) -> None:
         super().__init__(services, demo=demo)
         self.notes: list[tuple[str, str]] = []
+        #: Whether the app asked to exit (a key did, not the end of the test).
+        self.exit_asked = False
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        self.exit_asked = True
+        super().exit(*args, **kwargs)
 
     def notify(
         self,
@@ -112,13 +119,16 @@ def unstarted_run(path: Path, config: BenchConfig) -> Path:
 
 
 async def wait_for(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
-    """Until ``condition`` holds, letting the app and its threads run; the cap is generous and
-    says only when to give up."""
-    for _ in range(2000):
-        if condition():
-            return
+    """Until ``condition`` holds, letting the app and its threads run. Waits on the app's
+    workers, not on a clock: once none is left running and the condition still fails, what
+    was awaited can no longer happen."""
+    while not condition():
+        if all(worker.is_finished for worker in pilot.app.workers):
+            await settle(pilot)  # what the last worker posted
+            if condition():
+                return
+            raise AssertionError(f"never happened: {what} (nothing runs any more)")
         await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -268,11 +268,12 @@ def test_quitting_during_a_run_asks_first(tmp_path: Path) -> None:
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.press("n")
             await pilot.pause()
-            assert app.screen is screen and screen.running and app.is_running
+            assert app.screen is screen and screen.running and not app.exit_asked
             await pilot.press("ctrl+q")
             await pilot.pause()
             await pilot.press("y")
-            await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+            await pilot.pause()
+            assert app.exit_asked
 
     asyncio.run(main())
     assert gated[0].cancelled  # quitting cancelled the model call
@@ -286,6 +287,7 @@ def test_quitting_when_idle_does_not_ask(tmp_path: Path) -> None:
     async def main() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("ctrl+q")
-            await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+            await pilot.pause()
+            assert app.exit_asked and not isinstance(app.screen, ConfirmScreen)
 
     asyncio.run(main())

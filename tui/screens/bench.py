@@ -58,7 +58,7 @@ from codesteer.local.harness import (
 from codesteer.local.harness.report import score_text
 from codesteer.local.session import NO_STEERER
 from codesteer.symbench import Task, all_tasks, resolve_names
-from codesteer.tui.runs import RunRecord, read_summary, run_label, run_name, survey
+from codesteer.tui.runs import RunRecord, read_summary, run_label, run_name
 from codesteer.tui.widgets.model_picker import ModelPicker
 
 __all__ = ["BenchScreen"]
@@ -196,13 +196,8 @@ class BenchScreen(Screen[None]):
 
     @work(exclusive=True, group="bench-survey", exit_on_error=False)
     async def _survey(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
-        known: dict[str, Path] = self.app.known_runs  # type: ignore[attr-defined]
-        records, problem = await asyncio.to_thread(survey, services.runs_dir, list(known.values()))
-        if problem is not None:
-            self.notify(problem, title="Runs folder", severity="warning", markup=False)
+        records = await self.app.survey_runs()  # type: ignore[attr-defined]
         for path, record in records.items():
-            self._register(path)
             self._show_record(path, record)
 
     def _show_record(self, path: Path, record: RunRecord) -> None:

@@ -25,7 +25,7 @@ from textual_plotext import PlotextPlot
 from codesteer.errors import CodesteerError
 from codesteer.local.harness import RunSummary
 from codesteer.local.harness.report import SPLIT_LABELS, Comparison, compare, table_rows
-from codesteer.tui.runs import read_summary, run_label, run_name, survey
+from codesteer.tui.runs import RunRecord, read_summary, run_label
 
 __all__ = ["CompareScreen"]
 
@@ -108,13 +108,8 @@ class CompareScreen(Screen[None]):
 
     @work(exclusive=True, group="compare-survey", exit_on_error=False)
     async def _survey(self) -> None:
-        services = self.app.services  # type: ignore[attr-defined]
+        records: dict[Path, RunRecord] = await self.app.survey_runs()  # type: ignore[attr-defined]
         known: dict[str, Path] = self.app.known_runs  # type: ignore[attr-defined]
-        records, problem = await asyncio.to_thread(survey, services.runs_dir, list(known.values()))
-        if problem is not None:
-            self.notify(problem, title="Runs folder", severity="warning", markup=False)
-        for path in records:
-            known[run_name(known, path)] = path
         runs: SelectionList[str] = self.query_one("#compare-runs", SelectionList)
         chosen = set(runs.selected)
         runs.clear_options()

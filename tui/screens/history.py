@@ -46,8 +46,7 @@ class HistoryScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("when", "question", "task model", "steerer", "end", "score")
-        self.reload()
-        table.focus()
+        table.focus()  # the rows come on ScreenResume, which every showing of the screen sends
 
     @property
     def history(self) -> History | None:
